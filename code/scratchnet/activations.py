@@ -1,0 +1,105 @@
+"""Activation functions g and their derivatives g′ (Section 3.7.2), in one table.
+
+Every function takes Z of shape n × m (one column per example) and returns an array of
+the same shape and dtype. All are elementwise except softmax, which normalises each
+column; its derivative is therefore a Jacobian per column, of shape n × n × m.
+"""
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+def step(Z):
+    """Binary step: 1 where z ≥ 0, else 0."""
+    return (Z >= 0).astype(Z.dtype)
+
+
+def step_prime(Z):
+    """0 everywhere (undefined at 0): the step gives gradient descent nothing to follow."""
+    return np.zeros_like(Z)
+
+
+def relu(Z):
+    """max(0, z)."""
+    return np.maximum(Z, 0)
+
+
+def relu_prime(Z):
+    """1 where z > 0, else 0 (we take 0 at the kink z = 0)."""
+    return (Z > 0).astype(Z.dtype)
+
+
+def leaky_relu(Z):
+    """z where z > 0, else 0.01 z."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_prime(Z):
+    """1 where z > 0, else 0.01."""
+    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+
+
+def sigmoid(Z):
+    """1 / (1 + e⁻ᶻ), computed stably: only e^(−|z|) ≤ 1 is ever formed, so nothing overflows.
+
+    For z ≥ 0 this is 1 / (1 + e⁻ᶻ); for z < 0 the equal form eᶻ / (1 + eᶻ).
+    """
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
+def sigmoid_prime(Z):
+    """σ(z) (1 − σ(z))."""
+    S = sigmoid(Z)
+    return S * (1 - S)
+
+
+def tanh(Z):
+    """Hyperbolic tangent."""
+    return np.tanh(Z)
+
+
+def tanh_prime(Z):
+    """1 − tanh²(z)."""
+    return 1 - np.tanh(Z) ** 2
+
+
+def softmax(Z):
+    """e^(z_i) / Σ_j e^(z_j) over each column. Subtracting the column's maximum first
+    changes nothing mathematically and keeps every exponent ≤ 0, so nothing overflows."""
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def softmax_prime(Z):
+    """Jacobian of softmax for each column: J[i, j, k] = s_i (δ_ij − s_j) for example k.
+
+    Shape n × n × m. Never needed in training: with cross-entropy, δ = A − Y.
+    """
+    S = softmax(Z)
+    n = S.shape[0]
+    return np.eye(n, dtype=S.dtype)[:, :, None] * S[:, None, :] - S[:, None, :] * S[None, :, :]
+
+
+# name → (g, g′). Everything else looks activations up here, by name.
+ACTIVATIONS = {
+    "step": (step, step_prime),
+    "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "softmax": (softmax, softmax_prime),
+}
+
+# Activations whose derivative is elementwise, so δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾ ⊙ g′(Z⁽ˡ⁾) applies.
+HIDDEN = ("step", "relu", "leaky_relu", "sigmoid", "tanh")
+
+
+def get(name):
+    """(g, g′) for an activation name; a clear error listing the known names otherwise."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown activation {name!r}; known activations: {', '.join(ACTIVATIONS)}"
+        ) from None
