@@ -19,7 +19,7 @@ def check_targets(AL, Y, output):
         raise ValueError(f"Y has shape {Y.shape} but the output Aᴸ has shape {AL.shape}")
     if not np.isin(Y, (0, 1)).all():
         bad = np.unique(Y[~np.isin(Y, (0, 1))])[:5]
-        raise ValueError(f"labels must be 0 or 1, found {bad.tolist()}")
+        raise ValueError(f"labels must be 0 or 1, found {', '.join(f'{v:g}' for v in bad)}")
     if output == "softmax" and not (Y.sum(axis=0) == 1).all():
         cols = np.flatnonzero(Y.sum(axis=0) != 1)[:5]
         raise ValueError(f"Y's columns must be one-hot (a single 1), columns {cols.tolist()} are not")

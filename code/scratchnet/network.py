@@ -195,6 +195,17 @@ def batches(m, batch_size, rng):
     return [order[i:i + batch_size] for i in range(0, m, batch_size)]
 
 
+def train_epoch(X, Y, params, learning_rate, hidden, output, batch_size, rng):
+    """One pass over the data, updating params; returns the mean cost and accuracy of its batches."""
+    costs, accuracies = [], []
+    for cols in batches(X.shape[1], batch_size, rng):
+        AL, cache = forward(X[:, cols], params, hidden, output)
+        costs.append(cost(AL, Y[:, cols], output))
+        accuracies.append(accuracy(AL, Y[:, cols], output))
+        update(params, backward(params, cache, Y[:, cols]), learning_rate)
+    return float(np.mean(costs)), float(np.mean(accuracies))
+
+
 def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoid",
           rng=None, scale=0.01, dtype=np.float64, params=None, batch_size=None,
           print_every=None, progress=False):
@@ -231,15 +242,12 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     check_targets(Y, Y, output)
     history = {"cost": [], "accuracy": []}
     for epoch in range(epochs):
-        costs, accs = [], []
-        for cols in batches(X.shape[1], batch_size, rng):
-            AL, cache = forward(X[:, cols], params, hidden, output)
-            costs.append(cost(AL, Y[:, cols], output))
-            accs.append(accuracy(AL, Y[:, cols], output))
-            update(params, backward(params, cache, Y[:, cols]), learning_rate)
-        history["cost"].append(float(np.mean(costs)))
-        history["accuracy"].append(float(np.mean(accs)))
-        if not math.isfinite(history["cost"][-1]):
+        # Overflow on the way to nan is reported once, below, with the epoch and advice.
+        with np.errstate(over="ignore", invalid="ignore"):
+            epoch_cost, epoch_accuracy = train_epoch(X, Y, params, learning_rate, hidden, output, batch_size, rng)
+        history["cost"].append(epoch_cost)
+        history["accuracy"].append(epoch_accuracy)
+        if not math.isfinite(epoch_cost):
             raise TrainingDiverged(epoch, learning_rate, history)
         if print_every and epoch % print_every == 0:
             print(f"epoch {epoch:>{len(str(epochs))}}  cost {history['cost'][-1]:.6f}  "
