@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install book test notebooks colab-sync clean
+.PHONY: install book test notebooks colab-sync clean bench assignments
 
 install: $(STAMP)
 
@@ -33,3 +33,12 @@ colab-sync: install
 
 clean:
 	rm -rf _build
+
+# Student notebooks, Gradescope autograder zips and solutions of the graded assignments, into
+# assignments/dist/ (not committed); otter assign fails if a solution fails its own tests.
+assignments: install
+	$(BIN)/python assignments/build.py
+
+# Time one training step in scratchnet, PyTorch and scikit-learn and print the table (not a test).
+bench: install
+	$(BIN)/python benchmarks/step.py
