@@ -2,14 +2,16 @@
 
 The cell is generated from `repository` in _config.yml, the one setting an instructor changes
 when forking: in Colab only the notebook is present, so the cell pip-installs `scratchnet` from
-code/ at the same ref as the notebook the launch button opened. Where scratchnet is already
-importable (locally, in CI) it does nothing and prints nothing. It is tagged `remove-cell`, so
-the website does not show it.
+code/ at the ref the launch button opened (`branch`: a branch, or a release tag for a term).
+Where scratchnet is already importable (locally, in CI) it does nothing and prints nothing.
+`%pip` does not fail when pip does, so the cell checks the result itself. It is the first code
+cell, tagged `remove-cell` so that the website does not show it.
 
     python tools/colab_sync.py          # rewrite the cells
     python tools/colab_sync.py --check  # exit 1 listing the notebooks whose cell differs
 """
 import argparse
+import posixpath
 import sys
 from pathlib import Path
 
@@ -18,10 +20,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "colab-install"
+TAGS = ["remove-cell", TAG]
 
+# IPython turns the indented `%pip` into get_ipython().run_line_magic(...) (IPython >= 7).
 TEMPLATE = '''\
 # Colab setup: install scratchnet, the book's package, unless it is already importable.
-import importlib, importlib.util
+import importlib.util
 if importlib.util.find_spec("scratchnet") is None:
     %pip install --quiet "{requirement}"
     importlib.invalidate_caches()
@@ -29,41 +33,64 @@ if importlib.util.find_spec("scratchnet") is None:
         raise ImportError("Installing scratchnet failed: see pip's message above.")'''
 
 
-def requirement(config_path=ROOT / "_config.yml"):
-    """pip's requirement for code/ at the configured repository and branch (or tag)."""
+def repository(config_path=ROOT / "_config.yml"):
+    """`repository` from _config.yml: url, branch and path_to_book (the launch buttons use them too)."""
     repo = yaml.safe_load(Path(config_path).read_text())["repository"]
-    url = repo["url"].rstrip("/")
-    return f"scratchnet @ git+{url}@{repo.get('branch', 'main')}#subdirectory=code"
+    if not repo.get("branch"):
+        # Jupyter Book's launch buttons would fall back on "master": name the ref explicitly.
+        raise ValueError(f"{config_path}: set repository.branch (the ref the launch buttons open)")
+    return repo
 
 
-def install_cell_source(req=None):
-    return TEMPLATE.format(requirement=req or requirement())
+def requirement(config_path=ROOT / "_config.yml"):
+    """pip's requirement for code/ at the configured repository and ref."""
+    repo = repository(config_path)
+    code = posixpath.join(repo.get("path_to_book") or "", "code")
+    return f"scratchnet @ git+{repo['url'].rstrip('/')}@{repo['branch']}#subdirectory={code}"
+
+
+def install_cell_source(config_path=ROOT / "_config.yml"):
+    return TEMPLATE.format(requirement=requirement(config_path))
 
 
 def notebooks():
-    return sorted(p for p in (ROOT / "chapters").glob("*.ipynb"))
+    return sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
 def install_cell(nb):
-    """The notebook's install cell, or None."""
-    for cell in nb.cells:
-        if TAG in cell.metadata.get("tags", []):
-            return cell
-    return None
+    """The notebook's install cell (the cell tagged `colab-install`), or None."""
+    return next((c for c in nb.cells if TAG in c.metadata.get("tags", [])), None)
+
+
+def problems(nb, source):
+    """What is wrong with the notebook's install cell, as sentences (none: it is right)."""
+    cell = install_cell(nb)
+    if cell is None:
+        return [f"no cell tagged {TAG!r}"]
+    found = []
+    if cell is not next((c for c in nb.cells if c.cell_type == "code"), None):
+        found.append("the install cell is not the first code cell")
+    if cell.cell_type != "code" or cell.source != source:
+        found.append("the install cell's code differs from the one generated from _config.yml")
+    if "remove-cell" not in cell.metadata.get("tags", []):
+        found.append("the install cell is not tagged 'remove-cell' (the website would show it)")
+    return found
 
 
 def sync(path, source):
-    """Put `source` into the notebook's install cell (first code cell), creating it if missing.
-    Returns True when the file changed."""
+    """Make the notebook's first code cell the install cell with `source`. True if the file changed."""
     nb = nbformat.read(path, as_version=4)
-    cell = install_cell(nb)
-    if cell is not None and cell.source == source:
+    if not problems(nb, source):
         return False
-    if cell is None:
-        cell = nbformat.v4.new_code_cell(metadata={"tags": ["remove-cell", TAG]})
-        first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
-        nb.cells.insert(first_code, cell)
+    cell = install_cell(nb)
+    if cell is not None:
+        nb.cells.remove(cell)
+    if cell is None or cell.cell_type != "code":
+        cell = nbformat.v4.new_code_cell()
     cell.source = source
+    cell.metadata["tags"] = TAGS + [t for t in cell.metadata.get("tags", []) if t not in TAGS]
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
+    nb.cells.insert(first_code, cell)
     nbformat.write(nb, path)
     return True
 
@@ -73,15 +100,16 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true", help="verify only; exit 1 on a difference")
     args = parser.parse_args(argv)
     source = install_cell_source()
-    if args.check:
-        stale = [p for p in notebooks() if getattr(install_cell(nbformat.read(p, as_version=4)), "source", None) != source]
-        for p in stale:
-            print(f"{p.relative_to(ROOT)}: install cell differs from _config.yml; run `make colab-sync`")
-        return 1 if stale else 0
-    for p in notebooks():
-        if sync(p, source):
-            print(f"updated {p.relative_to(ROOT)} (re-execute it before committing)")
-    return 0
+    status = 0
+    for path in notebooks():
+        name = path.relative_to(ROOT)
+        if args.check:
+            for problem in problems(nbformat.read(path, as_version=4), source):
+                print(f"{name}: {problem}; run `make colab-sync`")
+                status = 1
+        elif sync(path, source):
+            print(f"updated {name} (re-execute it before committing)")
+    return status
 
 
 if __name__ == "__main__":
