@@ -158,7 +158,9 @@ def update(params, grads, learning_rate):
         if shape != params[key].shape:
             raise ValueError(f"grads must hold d{key} of shape {params[key].shape}, got {shape}")
     for key in keys:
-        params[key] -= learning_rate * grads["d" + key]
+        dP = grads["d" + key]
+        # α in the gradient's dtype: even a NumPy float64 α then keeps a float32 step in float32
+        params[key] -= dP.dtype.type(learning_rate) * dP
     return params
 
 
