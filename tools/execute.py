@@ -12,7 +12,8 @@ from nbclient import NotebookClient
 def execute(path, timeout=600):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # record_timing=False: no execution timestamps in the stored notebook (diffs show content only)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nbformat.write(nb, path)
 

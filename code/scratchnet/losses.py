@@ -17,8 +17,9 @@ def check_targets(AL, Y, output):
     one-hot columns for "softmax". Raises ValueError naming what is wrong."""
     if Y.shape != AL.shape:
         raise ValueError(f"Y has shape {Y.shape} but the output Aᴸ has shape {AL.shape}")
-    if not np.isin(Y, (0, 1)).all():
-        bad = np.unique(Y[~np.isin(Y, (0, 1))])[:5]
+    is_label = (Y == 0) | (Y == 1)
+    if not is_label.all():
+        bad = np.unique(Y[~is_label])[:5]
         raise ValueError(f"labels must be 0 or 1, found {', '.join(f'{v:g}' for v in bad)}")
     if output == "softmax" and not (Y.sum(axis=0) == 1).all():
         cols = np.flatnonzero(Y.sum(axis=0) != 1)[:5]

@@ -107,7 +107,8 @@ def forward(X, params, hidden="relu", output="sigmoid"):
     cache = {"hidden": hidden, "output": output, "A0": X}
     A = X
     for l in range(1, L + 1):
-        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        Z = params[f"W{l}"] @ A
+        Z += params[f"b{l}"]  # b broadcast over the m columns; in place, no second n × m array
         A = g_out(Z) if l == L else g(Z)
         cache[f"Z{l}"], cache[f"A{l}"] = Z, A
     return A, cache
@@ -135,10 +136,13 @@ def backward(params, cache, Y):
     delta = AL - Y
     grads = {}
     for l in range(L, 0, -1):
-        grads[f"dW{l}"] = delta @ cache[f"A{l - 1}"].T / m
+        dW = delta @ cache[f"A{l - 1}"].T
+        dW /= m  # in place (as below): no temporary copy of each product
+        grads[f"dW{l}"] = dW
         grads[f"db{l}"] = delta.sum(axis=1, keepdims=True) / m
         if l > 1:
-            delta = (params[f"W{l}"].T @ delta) * g_prime(cache[f"Z{l - 1}"])
+            delta = params[f"W{l}"].T @ delta
+            delta *= g_prime(cache[f"Z{l - 1}"])
     return grads
 
 
