@@ -32,12 +32,13 @@ def away_from_kinks(params, X, hidden):
     return all(np.abs(cache[k]).min() > 1e-4 for k in cache if k.startswith("Z"))
 
 
-@pytest.mark.parametrize("layer_dims", ARCHITECTURES)
-@pytest.mark.parametrize("hidden", GRADIENT_HIDDEN)
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+# every depth × every hidden activation with a gradient × both output/loss pairs (3 classes for softmax)
+CASES = [(dims if output == "sigmoid" else dims[:-1] + [3], hidden, output)
+         for dims in ARCHITECTURES for hidden in GRADIENT_HIDDEN for output in ("sigmoid", "softmax")]
+
+
+@pytest.mark.parametrize("layer_dims, hidden, output", CASES)
 def test_backward_matches_finite_differences(layer_dims, hidden, output):
-    if output == "softmax" and layer_dims[-1] == 1:
-        layer_dims = layer_dims[:-1] + [3]
     params, X, Y = problem(layer_dims, output)
     assert away_from_kinks(params, X, hidden)
     _, cache = sn.forward(X, params, hidden, output)
@@ -69,12 +70,8 @@ def torch_cost_and_grads(params, X, Y, hidden, output):
     return J.item(), {"d" + k: v.grad.numpy() for k, v in P.items()}
 
 
-@pytest.mark.parametrize("layer_dims", ARCHITECTURES)
-@pytest.mark.parametrize("hidden", GRADIENT_HIDDEN)
-@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("layer_dims, hidden, output", CASES)
 def test_cost_and_gradients_equal_pytorch_autograd(layer_dims, hidden, output):
-    if output == "softmax" and layer_dims[-1] == 1:
-        layer_dims = layer_dims[:-1] + [3]
     params, X, Y = problem(layer_dims, output, m=11, seed=1)
     AL, cache = sn.forward(X, params, hidden, output)
     grads = sn.backward(params, cache, Y)
