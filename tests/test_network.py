@@ -306,3 +306,25 @@ def test_divergence_stops_training_with_the_epoch_and_advice():
         sn.train(X, Y, [2, 16, 16, 1], 1e10, 50, hidden="leaky_relu", rng=0, scale=1.0)
     assert caught.value.epoch == len(caught.value.history["cost"]) - 1
     assert all(np.isfinite(caught.value.history["cost"][:-1]))
+
+
+def test_given_params_must_match_layer_dims():
+    params, X, Y = problem([2, 3, 1], "sigmoid")
+    with pytest.raises(ValueError, match=r"params has layer sizes \[2, 3, 1\], but layer_dims is \[2, 4, 1\]"):
+        sn.train(X, Y, [2, 4, 1], 0.1, 5, params=params)
+
+
+@pytest.mark.parametrize("epochs", [0, 2.5, "10"])
+def test_epochs_must_be_a_positive_integer(epochs):
+    X, Y = sn.data.xor()
+    with pytest.raises(ValueError, match=r"epochs must be an integer ≥ 1"):
+        sn.train(X, Y, [2, 3, 1], 0.1, epochs)
+
+
+def test_progress_goes_to_stderr_and_is_off_by_default(capsys):
+    X, Y = sn.data.xor()
+    sn.train(X, Y, [2, 3, 1], 0.1, 3, rng=0)
+    assert capsys.readouterr() == ("", "")
+    sn.train(X, Y, [2, 3, 1], 0.1, 3, rng=0, progress=True)
+    out, err = capsys.readouterr()
+    assert out == "" and "epoch 3/3" in err

@@ -13,10 +13,14 @@ def clip(AL):
 
 
 def check_targets(AL, Y, output):
-    """Y must match Aᴸ's shape and hold valid labels for the output: 0/1 for "sigmoid",
-    one-hot columns for "softmax". Raises ValueError naming what is wrong."""
+    """Y must match Aᴸ's shape and hold valid labels for the output (see check_labels)."""
     if Y.shape != AL.shape:
         raise ValueError(f"Y has shape {Y.shape} but the output Aᴸ has shape {AL.shape}")
+    check_labels(Y, output)
+
+
+def check_labels(Y, output):
+    """0/1 labels for a "sigmoid" output, one-hot columns for "softmax"; ValueError otherwise."""
     is_label = (Y == 0) | (Y == 1)
     if not is_label.all():
         bad = np.unique(Y[~is_label])[:5]

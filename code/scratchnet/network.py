@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from . import activations
-from .losses import LOSSES, check_targets
+from .losses import LOSSES, check_labels, check_targets
 
 __all__ = [
     "init_params", "count_params", "forward", "cost", "backward", "update",
@@ -234,10 +234,9 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
         params = init_params(layer_dims, rng, scale, dtype)
     else:
         params = {key: np.array(value) for key, value in params.items()}
-        shapes = [params[f"W{l}"].shape[::-1] for l in range(1, num_layers(params) + 1)]
-        if [shapes[0][0]] + [s[1] for s in shapes] != list(layer_dims):
-            raise ValueError(f"params has layer sizes {[shapes[0][0]] + [s[1] for s in shapes]}, "
-                             f"but layer_dims is {list(layer_dims)}")
+        sizes = [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, num_layers(params) + 1)]
+        if sizes != list(layer_dims):
+            raise ValueError(f"params has layer sizes {sizes}, but layer_dims is {list(layer_dims)}")
     X = np.asarray(X, dtype=params["W1"].dtype)
     Y = np.asarray(Y, dtype=params["W1"].dtype)
     if X.ndim != 2 or X.shape[0] != layer_dims[0]:
@@ -245,7 +244,7 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     if Y.shape != (layer_dims[-1], X.shape[1]):
         raise ValueError(f"Y has shape {Y.shape}, expected {(layer_dims[-1], X.shape[1])} "
                          f"(n⁽ᴸ⁾ = {layer_dims[-1]} outputs × m = {X.shape[1]} examples)")
-    check_targets(Y, Y, output)
+    check_labels(Y, output)
     history = {"cost": [], "accuracy": []}
     for epoch in range(epochs):
         # Overflow on the way to nan is reported once, below, with the epoch and advice.
@@ -256,10 +255,9 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
         if not math.isfinite(epoch_cost):
             raise TrainingDiverged(epoch, learning_rate, history)
         if print_every and epoch % print_every == 0:
-            print(f"epoch {epoch:>{len(str(epochs))}}  cost {history['cost'][-1]:.6f}  "
-                  f"accuracy {history['accuracy'][-1]:.3f}")
+            print(f"epoch {epoch:>{len(str(epochs))}}  cost {epoch_cost:.6f}  accuracy {epoch_accuracy:.3f}")
         if progress:
-            print(f"\repoch {epoch + 1}/{epochs}  cost {history['cost'][-1]:.4f}", end="", file=sys.stderr)
+            print(f"\repoch {epoch + 1}/{epochs}  cost {epoch_cost:.4f}", end="", file=sys.stderr)
     if progress:
         print(file=sys.stderr)
     return params, history
