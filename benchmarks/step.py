@@ -162,12 +162,6 @@ def matmul_floor(params, X, labels, Y, learning_rate):
     return step, None, None
 
 
-def step_flops(layer_dims, m):
-    """2 m n⁽ˡ⁾ n⁽ˡ⁻¹⁾ floating-point operations per product: three per layer, two for layer 1."""
-    products = [n_in * n_out for n_in, n_out in zip(layer_dims, layer_dims[1:])]
-    return 2 * m * (3 * sum(products) - products[0])
-
-
 def time_interleaved(steps, rounds):
     """{key: median seconds per step over `rounds` rounds}; each round runs every step in turn
     (order rotated from round to round) for about BLOCK seconds, after a PAUSE and one untimed call."""
@@ -239,7 +233,7 @@ def main(rounds, malloc_default):
                 print(f"{network:<15} {np.dtype(dtype).name:<8} {name:<13} {seconds * 1e3:>8.3f} "
                       f"{results[network, 'PyTorch', dtype] / seconds:>16.2f} "
                       f"{seconds / results[network, 'matmul floor', dtype]:>13.2f} "
-                      f"{step_flops(layer_dims, m) / seconds / 1e9:>8.1f}")
+                      f"{sn.step_flops(layer_dims, m) / seconds / 1e9:>8.1f}")
 
     def speedup(network, other, dtype):
         return results[network, other, dtype] / results[network, "scratchnet", dtype]

@@ -156,6 +156,11 @@ def test_count_params_matches_the_2_3_2_1_table():
     assert sn.count_params([5, 7, 3])[2] == sum(v.size for v in params.values())
 
 
+def test_step_flops_counts_the_products():
+    # 784-256-128-10, batch 256: forward and dW each 2·256·234752, δ for layers 2 and 3 2·256·34048
+    assert sn.step_flops([784, 256, 128, 10], 256) == 2 * 256 * (2 * 234752 + 34048)
+
+
 def test_update_is_gradient_descent_in_place():
     params, X, Y = problem([2, 3, 1], "sigmoid")
     before = {k: v.copy() for k, v in params.items()}

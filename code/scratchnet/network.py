@@ -13,7 +13,7 @@ from . import activations
 from .losses import LOSSES, check_labels, check_targets
 
 __all__ = [
-    "init_params", "count_params", "forward", "cost", "backward", "update",
+    "init_params", "count_params", "step_flops", "forward", "cost", "backward", "update",
     "train", "predict", "accuracy", "numerical_gradients", "relative_error",
     "TrainingDiverged",
 ]
@@ -61,6 +61,14 @@ def count_params(layer_dims):
     weights = sum(n_in * n_out for n_in, n_out in zip(layer_dims, layer_dims[1:]))
     biases = sum(layer_dims[1:])
     return weights, biases, weights + biases
+
+
+def step_flops(layer_dims, m):
+    """Floating-point operations of one training step's matrix products on m examples:
+    2 m n⁽ˡ⁾ n⁽ˡ⁻¹⁾ each for W⁽ˡ⁾A⁽ˡ⁻¹⁾ and δ⁽ˡ⁾A⁽ˡ⁻¹⁾ᵀ, and for W⁽ˡ⁾ᵀδ⁽ˡ⁾ when l ≥ 2."""
+    check_layer_dims(layer_dims)
+    products = [n_in * n_out for n_in, n_out in zip(layer_dims, layer_dims[1:])]
+    return 2 * m * (3 * sum(products) - products[0])
 
 
 def num_layers(params):
