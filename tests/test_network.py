@@ -333,3 +333,8 @@ def test_progress_goes_to_stderr_and_is_off_by_default(capsys):
     sn.train(X, Y, [2, 3, 1], 0.1, 3, rng=0, progress=True)
     out, err = capsys.readouterr()
     assert out == "" and "epoch 3/3" in err
+
+
+def test_cost_names_an_unknown_output():
+    with pytest.raises(ValueError, match=r"output activation must be one of .*got 'tanh'"):
+        sn.cost(np.full((1, 2), 0.5), np.array([[0, 1]]), output="tanh")

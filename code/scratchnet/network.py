@@ -89,13 +89,17 @@ def num_layers(params):
     return L
 
 
+def check_output(output):
+    if output not in LOSSES:
+        raise ValueError(f"output activation must be one of {tuple(LOSSES)} "
+                         f"(each has its cross-entropy), got {output!r}")
+
+
 def check_activations(hidden, output):
     activations.get(hidden)
     if hidden not in activations.HIDDEN:
         raise ValueError(f"hidden activation must be elementwise, one of {activations.HIDDEN}; got {hidden!r}")
-    if output not in LOSSES:
-        raise ValueError(f"output activation must be one of {tuple(LOSSES)} "
-                         f"(each has its cross-entropy), got {output!r}")
+    check_output(output)
 
 
 def forward(X, params, hidden="relu", output="sigmoid"):
@@ -124,7 +128,7 @@ def forward(X, params, hidden="relu", output="sigmoid"):
 
 def cost(AL, Y, output="sigmoid"):
     """The cross-entropy that goes with the output activation."""
-    check_activations("relu", output)
+    check_output(output)
     return LOSSES[output](AL, Y)
 
 
