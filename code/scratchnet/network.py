@@ -136,7 +136,9 @@ def backward(params, cache, Y):
     """Backpropagation (Section 3.7.4), reading every Z and A from the forward pass's cache.
 
     δᴸ = Aᴸ − Y (sigmoid with binary, softmax with categorical cross-entropy), then
-    dW⁽ˡ⁾ = δ⁽ˡ⁾ A⁽ˡ⁻¹⁾ᵀ / m,  db⁽ˡ⁾ = Σ_columns δ⁽ˡ⁾ / m,  δ⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀ δ⁽ˡ⁾ ⊙ g′(Z⁽ˡ⁻¹⁾).
+    dW⁽ˡ⁾ = δ⁽ˡ⁾ A⁽ˡ⁻¹⁾ᵀ / m,  db⁽ˡ⁾ = δ⁽ˡ⁾ 𝟏 / m,  δ⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀ δ⁽ˡ⁾ ⊙ g′(Z⁽ˡ⁻¹⁾).
+    The recursion is linear in δ, so `delta` carries δ⁽ˡ⁾ / m: the 1/m of every dW and db
+    is applied once, to δᴸ (n⁽ᴸ⁾ × m), instead of to every dW⁽ˡ⁾ (n⁽ˡ⁾ × n⁽ˡ⁻¹⁾).
     Returns {"dW1", "db1", ...}, each shaped like its parameter. (∂J/∂X is not computed.)
     """
     L = num_layers(params)
@@ -145,16 +147,15 @@ def backward(params, cache, Y):
     check_targets(AL, Y, cache["output"])
     g_prime = activations.get(cache["hidden"])[1]
     m = Y.shape[1]
-    delta = AL - Y
+    delta = (AL - Y) / m
+    ones = np.ones((m, 1), dtype=AL.dtype)  # 𝟏: δ𝟏 sums each row, in BLAS like the other products
     grads = {}
     for l in range(L, 0, -1):
-        dW = delta @ cache[f"A{l - 1}"].T
-        dW /= m  # in place (as below): no temporary copy of each product
-        grads[f"dW{l}"] = dW
-        grads[f"db{l}"] = delta.sum(axis=1, keepdims=True) / m
+        grads[f"dW{l}"] = delta @ cache[f"A{l - 1}"].T
+        grads[f"db{l}"] = delta @ ones
         if l > 1:
             delta = params[f"W{l}"].T @ delta
-            delta *= g_prime(cache[f"Z{l - 1}"])
+            delta *= g_prime(cache[f"Z{l - 1}"])  # in place: no second n⁽ˡ⁻¹⁾ × m array
     return grads
 
 
