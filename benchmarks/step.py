@@ -145,17 +145,20 @@ def check_equivalence(layer_dims, m, dtype, implementations=IMPLEMENTATIONS, lea
 
 def matmul_floor(params, X, labels, Y, learning_rate):
     """The step's matrix products alone, on arrays of the shapes and layouts the step uses:
-    Z⁽ˡ⁾ = W⁽ˡ⁾A⁽ˡ⁻¹⁾, dW⁽ˡ⁾ = δ⁽ˡ⁾A⁽ˡ⁻¹⁾ᵀ, and W⁽ˡ⁾ᵀδ⁽ˡ⁾ for l ≥ 2 (no gradient for X)."""
+    Z⁽ˡ⁾ = W⁽ˡ⁾A⁽ˡ⁻¹⁾, dW⁽ˡ⁾ = δ⁽ˡ⁾A⁽ˡ⁻¹⁾ᵀ, db⁽ˡ⁾ = δ⁽ˡ⁾𝟏, and W⁽ˡ⁾ᵀδ⁽ˡ⁾ for l ≥ 2 (no gradient
+    for X). step_flops leaves δ⁽ˡ⁾𝟏 out: 0.08% of the operations of 784-256-128-10, 3% of 2-32-16-3."""
     AL, cache = sn.forward(X, params, "relu", "softmax")
     L = len(params) // 2
     W = [None] + [params[f"W{l}"] for l in range(1, L + 1)]
     A = [cache[f"A{l}"] for l in range(L + 1)]
     delta = [None] + [cache[f"Z{l}"] for l in range(1, L + 1)]   # same shape as δ⁽ˡ⁾
+    ones = np.ones((X.shape[1], 1), dtype=X.dtype)
 
     def step():
         for l in range(1, L + 1):
             W[l] @ A[l - 1]
             delta[l] @ A[l - 1].T
+            delta[l] @ ones
             if l > 1:
                 W[l].T @ delta[l]
 
@@ -254,7 +257,7 @@ def main(rounds, malloc_default):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=9, help="timed rounds (default 9)")
+    parser.add_argument("--rounds", type=int, default=21, help="timed rounds (default 21)")
     parser.add_argument("--malloc-default", action="store_true",
                         help="keep glibc's default of returning freed memory to the OS (page faults)")
     args = parser.parse_args()
