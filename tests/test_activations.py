@@ -47,6 +47,16 @@ def test_sigmoid_limits_and_symmetry():
     np.testing.assert_allclose(activations.sigmoid(x), 1 / (1 + np.exp(-x)), rtol=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_the_two_stable_cases_exactly(dtype):
+    # 1 / (1 + e⁻ᶻ) for z ≥ 0 and eᶻ / (1 + eᶻ) for z < 0: the tiny values of the left tail keep
+    # full relative precision (σ(−40) ≈ 4.2e-18 is not rounded to 0 as 1 − σ(40) would be).
+    z = np.concatenate([-np.logspace(-8, 3, 200), [0.0], np.logspace(-8, 3, 200)]).astype(dtype)[None, :]
+    E = np.exp(-np.abs(z))
+    cases = np.where(z >= 0, 1 / (1 + E), E / (1 + E))
+    np.testing.assert_array_equal(activations.sigmoid(z), cases)
+
+
 def test_softmax_columns_are_distributions_and_shift_invariant():
     Z = np.array([[2.0, 1.0, 0.1], [1.0, 3.0, 0.2], [0.2, 0.5, 2.0]])
     S = softmax(Z)
@@ -61,6 +71,8 @@ def test_values_on_the_outline_inputs():
     np.testing.assert_array_equal(activations.step(x), [[0, 0, 1, 1, 1]])
     np.testing.assert_array_equal(activations.relu(x), [[0, 0, 0, 1, 2]])
     np.testing.assert_allclose(activations.leaky_relu(x), [[-0.02, -0.01, 0, 1, 2]])
+    np.testing.assert_array_equal(activations.relu_prime(x), [[0, 0, 0, 1, 1]])
+    np.testing.assert_array_equal(activations.leaky_relu_prime(x), [[0.01, 0.01, 0.01, 1, 1]])
     np.testing.assert_allclose(activations.tanh(x), np.tanh(x))
     assert not activations.step_prime(x).any()
 

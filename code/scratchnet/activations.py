@@ -30,22 +30,20 @@ def relu_prime(Z):
 
 
 def leaky_relu(Z):
-    """z where z > 0, else 0.01 z."""
-    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+    """z where z > 0, else 0.01 z; that is max(z, 0.01 z), since 0.01 < 1."""
+    return np.maximum(Z, LEAKY_SLOPE * Z)
 
 
 def leaky_relu_prime(Z):
     """1 where z > 0, else 0.01."""
-    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+    return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * (Z > 0).astype(Z.dtype)
 
 
 def sigmoid(Z):
-    """1 / (1 + e⁻ᶻ), computed stably: only e^(−|z|) ≤ 1 is ever formed, so nothing overflows.
-
-    For z ≥ 0 this is 1 / (1 + e⁻ᶻ); for z < 0 the equal form eᶻ / (1 + eᶻ).
+    """1 / (1 + e⁻ᶻ), computed stably as e^min(z, 0) / (1 + e^(−|z|)): both exponents are ≤ 0,
+    so nothing overflows. For z ≥ 0 this is 1 / (1 + e⁻ᶻ); for z < 0 the equal eᶻ / (1 + eᶻ).
     """
-    E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return np.exp(np.minimum(Z, 0)) / (1 + np.exp(-np.abs(Z)))
 
 
 def sigmoid_prime(Z):
