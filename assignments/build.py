@@ -7,16 +7,20 @@ solution passes all its tests (it fails otherwise) and writes
     dist/autograder/NAME-autograder.zip    every test, for `otter run`, grade.py and Gradescope
     dist/solutions/NAME.ipynb              the master with solutions (keep it private)
 
-The student notebook's first cell (tagged `otter-setup`) is replaced by one that, where they are
-missing (Colab), installs otter-grader and scratchnet, from `repository` in _config.yml as the
-chapters' install cells do. Otter keeps the public tests in the notebook's metadata, which it
-reads from the notebook file; Colab does not put that file next to the kernel, so in Colab the
-cell also writes the same public tests to tests/, where `otter.Notebook()` finds them.
+The first cell of the student and solution notebooks (tagged `otter-setup`) is replaced by one
+that installs scratchnet where it is missing (Colab), from `repository` in _config.yml as the
+chapters' install cells do, and nothing else: it changes no package Colab has, so Colab needs no
+restart. It defines `grader`, whose `grader.check("q1")` runs q1's public tests, written out in the
+cell: students need neither otter nor a tests/ folder. The hidden tests are only in the zip.
+
+otter assign runs the solution through a kernel; it is made to use IPC sockets instead of TCP
+ports, which another process can take between jupyter_client's choice and the kernel's bind.
 
     python assignments/build.py                      # every master, into assignments/dist
     python assignments/build.py --out DIR hw1-activations-losses
 """
 import argparse
+import ast
 import shutil
 import subprocess
 import sys
@@ -30,34 +34,71 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from colab_sync import requirement  # noqa: E402  (the chapters' scratchnet requirement)
 
-OTTER = "otter-grader==7.0.0"
 SETUP_TAG = "otter-setup"
 ANSWER_TAG = "otter_answer_cell"
 SOLUTION_TAG = "otter_assign_solution_cell"
 
-SETUP = '''\
+INSTALL = '''\
 #@title Setup: run this cell first
-# Installs otter-grader and scratchnet where they are missing (in Colab), then starts otter.
-import importlib, importlib.util, os, sys
-if importlib.util.find_spec("otter") is None:
-    %pip install --quiet {otter}
+# Installs scratchnet, the book's package, where it is missing (in Colab), and nothing else: no
+# package that is already installed changes, so there is no need to restart. Then defines
+# `grader`: grader.check("q1") runs question 1's public tests on your code.
+import importlib.util
 if importlib.util.find_spec("scratchnet") is None:
     %pip install --quiet "{scratchnet}"
-importlib.invalidate_caches()
-for module in ("otter", "scratchnet"):
-    if importlib.util.find_spec(module) is None:
-        raise ImportError(f"Installing {{module}} failed: see pip's message above.")
-# The public tests, also stored in this notebook's metadata, which otter cannot read in Colab.
-PUBLIC_TESTS = {{
-{tests}
-}}
-if "google.colab" in sys.modules:
-    os.makedirs("tests", exist_ok=True)
-    for name, source in PUBLIC_TESTS.items():
-        with open(os.path.join("tests", f"{{name}}.py"), "w") as f:
-            f.write(source)
-import otter
-grader = otter.Notebook()'''
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("scratchnet") is None:
+        raise ImportError("Installing scratchnet failed: see pip's message above.")
+
+'''
+
+CLASS = '''
+class PublicTests:
+    """Runs a question's public tests on this notebook's variables. Hidden tests, on other inputs,
+    decide the grade: they run when your notebook is graded."""
+
+    TESTS = {
+'''
+
+CHECKER = '''
+
+    def check(self, question):
+        import inspect, traceback
+        tests, failed = {}, []
+        exec(compile(self.TESTS[question], question, "exec"), tests)
+        tests = {name: test for name, test in tests.items() if name.startswith("test_")}
+        for name, test in tests.items():
+            names = list(inspect.signature(test).parameters)
+            missing = [n for n in names if n != "env" and n not in globals()]
+            if missing:
+                failed.append(f"{name}: {', '.join(missing)} is not defined (run its cell first)")
+                continue
+            try:
+                test(**{n: globals() if n == "env" else globals()[n] for n in names})
+            except Exception as error:
+                lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == question]
+                line = self.TESTS[question].splitlines()[lines[-1] - 1].strip() if lines else ""
+                failed.append(f"{name}, at: {line}\\n    {type(error).__name__}: {error}")
+        if failed:
+            print(f"{question}: {len(failed)} of {len(tests)} public tests failed", *failed, sep="\\n  ")
+        else:
+            print(f"{question}: all public tests passed (hidden tests decide the grade)")
+
+    def check_all(self):
+        for question in self.TESTS:
+            self.check(question)
+
+
+grader = PublicTests()'''
+
+# otter assign, with every kernel it starts on IPC sockets
+OTTER_ASSIGN = """\
+import sys
+from jupyter_client.connect import ConnectionFileMixin
+ConnectionFileMixin.transport.default_value = "ipc"
+from otter.cli import cli
+cli(["assign", *sys.argv[1:]])
+"""
 
 
 def masters():
@@ -72,23 +113,35 @@ def pinned(package):
     raise LookupError(f"{package} is not pinned in requirements.txt")
 
 
+def public_tests(source):
+    """The test functions of one of otter's test files, without otter's decorators."""
+    tree = ast.parse(source)
+    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    for node in functions:
+        node.decorator_list = []
+    return "\n\n".join(ast.unparse(node) for node in functions) + "\n"
+
+
 def setup_source(tests):
-    """The student notebook's first cell, with `tests` ({question: test file source}) inlined."""
+    """The student notebook's first cell, with `tests` ({question: otter's public test file})."""
+    items = []
     for name, source in tests.items():
-        if "'''" in source or "\\" in source:
+        functions = public_tests(source)
+        if "'''" in functions or "\\" in functions:
             raise ValueError(f"public test {name} contains ''' or a backslash: it cannot be inlined")
-    items = "\n".join(f"    {name!r}: '''\\\n{source}''',\n" for name, source in tests.items())
-    return SETUP.format(otter=OTTER, scratchnet=requirement(), tests=items.rstrip("\n"))
+        items.append(f"        {name!r}: '''\\\n{functions}''',")
+    return (INSTALL.format(scratchnet=requirement()) + CLASS + "\n".join(items) + "\n    }" + CHECKER)
 
 
 def setup_cell(nb):
     return next(cell for cell in nb.cells if SETUP_TAG in cell.metadata.get("tags", []))
 
 
-def finish_student_notebook(path):
+def finish(path, tests):
+    """Give the notebook at `path` the setup cell for `tests`."""
     nb = nbformat.read(path, as_version=4)
     cell = setup_cell(nb)
-    cell.source = setup_source(nb.metadata["otter"]["tests"])
+    cell.source = setup_source(tests)
     cell.metadata["cellView"] = "form"  # Colab shows the title, not the code
     nbformat.write(nb, path)
 
@@ -100,7 +153,7 @@ def build(master, out):
         tmp = Path(tmp)
         shutil.copy(master, tmp / master.name)
         (tmp / "requirements.txt").write_text(f"{pinned('numpy')}\n{requirement()}\n")
-        run = subprocess.run([sys.executable, "-m", "otter", "assign", master.name, "dist"],
+        run = subprocess.run([sys.executable, "-c", OTTER_ASSIGN, master.name, "dist"],
                              cwd=tmp, capture_output=True, text=True)
         if run.returncode != 0:
             raise RuntimeError(f"otter assign failed on {master.name}:\n{run.stdout}\n{run.stderr}")
@@ -112,7 +165,9 @@ def build(master, out):
         shutil.copy(tmp / "dist" / "student" / master.name, paths["student"])
         shutil.copy(next((tmp / "dist" / "autograder").glob("*.zip")), paths["autograder"])
         shutil.copy(tmp / "dist" / "autograder" / master.name, paths["solutions"])
-    finish_student_notebook(paths["student"])
+    tests = nbformat.read(paths["student"], as_version=4).metadata["otter"]["tests"]
+    for kind in ("student", "solutions"):
+        finish(paths[kind], tests)
     return paths
 
 

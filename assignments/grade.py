@@ -582,6 +582,7 @@ class Result:
     details: dict = field(default_factory=dict)
     tests: list = field(default_factory=list)
     scores: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)  # how long each step took
     executed: object = None  # the notebook with its outputs
 
     def flag(self, what, detail=None):
@@ -719,6 +720,7 @@ def grade_submission(job):
     kernel = None
     try:
         token = secrets.token_hex(8)
+        clock = time.monotonic()
         kernel = Kernel(work, folder, deadline)
         kernel.where = "before the first cell"
         try:
@@ -726,7 +728,9 @@ def grade_submission(job):
         except HelperFailed as error:  # before the notebook's first cell: grade.py's own failure
             raise RuntimeError(f"grade.py's prelude failed in the kernel: {error}") from None
         result.executed = nb
+        clock = lap(result, "starting the kernel", clock)
         execute_notebook(kernel, nb, result)
+        clock = lap(result, "running the notebook", clock)
         kernel.where = "checking the kernel"
         kernel.start_harness()
         probe = kernel.request("probe", token)
@@ -737,6 +741,7 @@ def grade_submission(job):
         for command in probe.get("installs", []):
             result.flag("tried to install packages", command)
         run_tests(kernel, assignment, result)
+        clock = lap(result, "running the tests", clock)
         kernel.where = "after the tests"
         alive = [p.name() for p in kernel.descendants() if p.is_running()]
         if alive:
@@ -756,6 +761,12 @@ def grade_submission(job):
     return finish(result, assignment)
 
 
+def lap(result, step, since):
+    now = time.monotonic()
+    result.seconds[step] = round(now - since, 2)
+    return now
+
+
 def finish(result, assignment):
     if not result.graded:
         result.scores = {q.name: 0.0 for q in assignment.questions}
@@ -770,7 +781,7 @@ def report(result, assignment):
     possible = round(sum(q.possible for q in assignment.questions), 5)
     return {"submission": result.submission, "sha256": result.sha256, "assignment": assignment.name,
             "total": total, "max": possible, "scores": result.scores, "flags": result.flags,
-            "details": result.details, "tests": result.tests}
+            "details": result.details, "seconds": result.seconds, "tests": result.tests}
 
 
 def worker():
