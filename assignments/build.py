@@ -35,8 +35,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 from colab_sync import requirement  # noqa: E402  (the chapters' scratchnet requirement)
 
 SETUP_TAG = "otter-setup"
-ANSWER_TAG = "otter_answer_cell"
-SOLUTION_TAG = "otter_assign_solution_cell"
 
 INSTALL = '''\
 #@title Setup: run this cell first
@@ -169,20 +167,6 @@ def build(master, out):
     for kind in ("student", "solutions"):
         finish(paths[kind], tests)
     return paths
-
-
-def fill(student, solutions, answers):
-    """A submission: the student notebook with each answer cell taken from `answers`
-    ({question: source}) or, for the other questions, from the solution."""
-    nb = nbformat.read(student, as_version=4)
-    solved = iter([c.source for c in nbformat.read(solutions, as_version=4).cells
-                   if SOLUTION_TAG in c.metadata.get("tags", [])])
-    for i, cell in enumerate(nb.cells):
-        if ANSWER_TAG in cell.metadata.get("tags", []):
-            # the question is the one that the next `grader.check("q…")` cell checks
-            check = next(c.source for c in nb.cells[i + 1:] if c.source.startswith("grader.check("))
-            cell.source = answers.get(check.split('"')[1], next(solved))
-    return nb
 
 
 def main(argv=None):

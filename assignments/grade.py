@@ -235,8 +235,11 @@ class Scanner(ast.NodeVisitor):
             self.found.append("uses __builtins__")
 
     def visit_Constant(self, node):
-        if isinstance(node.value, str) and ("/proc/" in node.value or "autograder" in node.value):
-            self.found.append("refers to /proc or the autograder")
+        if isinstance(node.value, str):
+            if "/proc/" in node.value or "autograder" in node.value:
+                self.found.append("refers to /proc or the autograder")
+            if re.match(r"(\./)?tests(/|$)", node.value):
+                self.found.append("refers to the tests/ folder")
 
 
 def scan(nb):
@@ -897,6 +900,12 @@ def grade_in_worker(autograder, notebook, results, timeout, workers):
         return json.loads(lines[-1][len(nonce):])
     assignment = load_assignment(autograder)
     result = finish(Result(notebook.name), assignment)
+    try:
+        import nbformat
+        for finding in scan(nbformat.read(notebook, as_version=4)):
+            result.flag("suspicious code", finding)
+    except Exception:  # noqa: BLE001  (an unreadable notebook: nothing to read)
+        pass
     if timed_out:
         result.flag("timed out", f"after {timeout:g} s (the worker did not stop by itself: killed)")
     else:
