@@ -14,17 +14,20 @@ restart. It defines `grader`, whose `grader.check("q1")` runs q1's public tests,
 cell: students need neither otter nor a tests/ folder. The hidden tests are only in the zip.
 
 otter assign runs the solution through a kernel; it is made to use IPC sockets instead of TCP
-ports, which another process can take between jupyter_client's choice and the kernel's bind.
+ports, which another process can take between jupyter_client's choice and the kernel's bind, so
+the masters are built at once.
 
     python assignments/build.py                      # every master, into assignments/dist
     python assignments/build.py --out DIR hw1-activations-losses
 """
 import argparse
 import ast
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -89,13 +92,13 @@ CHECKER = '''
 
 grader = PublicTests()'''
 
-# otter assign, with every kernel it starts on IPC sockets
-OTTER_ASSIGN = """\
+# otter's command line (`python -c OTTER assign ...`), with every kernel it starts on IPC sockets
+OTTER = """\
 import sys
 from jupyter_client.connect import ConnectionFileMixin
 ConnectionFileMixin.transport.default_value = "ipc"
 from otter.cli import cli
-cli(["assign", *sys.argv[1:]])
+cli(sys.argv[1:])
 """
 
 
@@ -151,7 +154,7 @@ def build(master, out):
         tmp = Path(tmp)
         shutil.copy(master, tmp / master.name)
         (tmp / "requirements.txt").write_text(f"{pinned('numpy')}\n{requirement()}\n")
-        run = subprocess.run([sys.executable, "-c", OTTER_ASSIGN, master.name, "dist"],
+        run = subprocess.run([sys.executable, "-c", OTTER, "assign", master.name, "dist"],
                              cwd=tmp, capture_output=True, text=True)
         if run.returncode != 0:
             raise RuntimeError(f"otter assign failed on {master.name}:\n{run.stdout}\n{run.stderr}")
@@ -177,9 +180,10 @@ def main(argv=None):
     chosen = [m for m in masters() if not args.names or m.stem in args.names]
     if args.names and len(chosen) != len(args.names):
         parser.error(f"unknown master in {args.names}; masters: {[m.stem for m in masters()]}")
-    for master in chosen:
-        for kind, path in build(master, args.out).items():
-            print(f"{kind:>10}: {path}")
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:  # each build is an otter process
+        for paths in pool.map(lambda master: build(master, args.out), chosen):
+            for kind, path in paths.items():
+                print(f"{kind:>10}: {path}")
 
 
 if __name__ == "__main__":

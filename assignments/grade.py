@@ -60,7 +60,13 @@ DEFAULT_TIMEOUT = 120  # seconds per submission: a solution takes a few seconds
 GRACE = 20  # seconds a worker gets past --timeout to report before it is killed from outside
 MAX_REPLY = 64 * 2 ** 20  # bytes of one value sent back from a kernel
 MAX_OUTPUT = 100_000  # characters of text output kept per cell in the executed notebook
-FATAL = ("timed out", "kernel died", "not a notebook", "wrong assignment", "grader error")
+FLAGS = {  # what the docstring says of each
+    "timed out": "killed after --timeout seconds", "kernel died": "its kernel exited",
+    "not a notebook": "not a readable notebook", "wrong assignment": "metadata of another assignment",
+    "not an otter notebook": "no otter metadata", "tampering suspected": "changed what tests rely on",
+    "suspicious code": "code a person should read", "left processes running": "processes killed at the end",
+    "tried to install packages": "%pip or !pip", "grader error": "grade.py itself failed"}
+FATAL = ("timed out", "kernel died", "not a notebook", "wrong assignment", "grader error")  # 0 points
 
 
 # ----------------------------------------------------------------------------- the tests
@@ -720,7 +726,7 @@ def grade_submission(job):
     folder = work / "run"
     folder.mkdir()
     before = write_folder(folder, assignment, path.name, data.decode("utf-8"))
-    kernel = None
+    kernel, alive = None, []
     try:
         token = secrets.token_hex(8)
         clock = time.monotonic()
@@ -745,10 +751,6 @@ def grade_submission(job):
             result.flag("tried to install packages", command)
         run_tests(kernel, assignment, result)
         clock = lap(result, "running the tests", clock)
-        kernel.where = "after the tests"
-        alive = [p.name() for p in kernel.descendants() if p.is_running()]
-        if alive:
-            result.flag("left processes running", f"killed: {', '.join(alive[:10])}")
     except TimedOut:
         result.flag("timed out", f"after {job['timeout']:g} s, in {kernel.where if kernel else 'starting the kernel'}")
     except KernelDied:
@@ -758,7 +760,11 @@ def grade_submission(job):
         result.flag("grader error", "grade.py could not check the kernel")
     finally:
         if kernel is not None:
+            alive = [p.name() for p in kernel.descendants() if p.is_running()]  # started by the notebook
             kernel.shutdown()
+    alive += kill_descendants()  # what left the kernel's process group (a new session, an orphan)
+    if alive:
+        result.flag("left processes running", f"killed: {', '.join(sorted(set(alive))[:10])}")
     for change in folder_changes(folder, before)[0]:
         result.flag("tampering suspected", f"the notebook {change}")
     return finish(result, assignment)
@@ -821,17 +827,19 @@ def subreaper():
 
 def kill_descendants(keep=None):
     """Kill every process below this one, or, given `keep` (pids of workers), every child of this one
-    that is not a worker (what escaped from a worker that ended). Returns how many were killed."""
+    that is not a worker (what escaped from a worker that ended). Returns the names of the killed."""
     import psutil
     me = psutil.Process()
     victims = me.children(recursive=True) if keep is None else [p for p in me.children() if p.pid not in keep]
+    names = []
     for p in victims:
         try:
+            names.append(p.name())
             p.kill()
         except psutil.Error:
             pass
     psutil.wait_procs(victims, timeout=5)
-    return len(victims)
+    return names
 
 
 def kill_tree(process):

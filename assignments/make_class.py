@@ -13,6 +13,8 @@ in TAMPERING and BROKEN appears once, the other students draw their answers at r
 """
 import argparse
 import ast
+import copy
+import functools
 import json
 import random
 from pathlib import Path
@@ -37,11 +39,13 @@ import scratchnet as sn
 sn.accuracy = lambda *args, **kwargs: 1.0
 sn.relative_error = lambda *args, **kwargs: 0.0""",
     "patch-otter": """\
-import otter.test_files.abstract_test as abstract_test
 import otter.test_files.exception_test as exception_test
-abstract_test.TestFile.score = property(lambda self: self.possible)
-abstract_test.TestFile.passed_all = property(lambda self: True)
-exception_test.ExceptionTestFile.run = lambda self, env: None""",
+from otter.test_files.abstract_test import TestCaseResult
+
+def run(self, env):
+    self.test_case_results = [TestCaseResult(test_case=t, message="passed", passed=True) for t in self.test_cases]
+
+exception_test.ExceptionTestFile.run = run""",
     "rewrite-tests": """\
 import glob
 for path in glob.glob("tests/*.py"):
@@ -119,12 +123,16 @@ def question_of(nb, index):
     return check.split('"')[1]
 
 
+@functools.lru_cache(maxsize=None)
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
 def fill(student, solutions, chosen):
     """The student notebook with each answer cell taken from `chosen` ({question: source}; None
     leaves the cell as handed out) or, for the other questions, from the solution."""
-    nb = nbformat.read(student, as_version=4)
-    solved = iter([c.source for c in nbformat.read(solutions, as_version=4).cells
-                   if SOLUTION_TAG in c.metadata.get("tags", [])])
+    nb = copy.deepcopy(read(Path(student)))
+    solved = iter([c.source for c in read(Path(solutions)).cells if SOLUTION_TAG in c.metadata.get("tags", [])])
     for i, cell in enumerate(nb.cells):
         if ANSWER_TAG in cell.metadata.get("tags", []):
             solution = next(solved)
@@ -152,44 +160,46 @@ def hard_coded(dist, name):
     return fill(student, solutions, {q: kinds["hard-coded"][0] for q, kinds in answers(name).items()})
 
 
-def tampering(dist, name, kind):
-    """Hard-coded answers and one of the TAMPERING cells, as the notebook's last code cell."""
+def tampering(dist, name, *kinds):
+    """Hard-coded answers and TAMPERING cells of `kinds`, before the notebook's last check."""
     nb = hard_coded(dist, name)
-    source = TAMPERING[kind].replace("GRADED", repr(graded_names(nb)))
-    last = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.source.startswith("grader.check_all"))
-    nb.cells.insert(last, nbformat.v4.new_code_cell(source))
+    for kind in kinds:
+        source = TAMPERING[kind].replace("GRADED", repr(graded_names(nb)))
+        last = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not c.source.startswith("grader.check_all"))
+        nb.cells.insert(last, nbformat.v4.new_code_cell(source))
     return nb
 
 
-def broken(dist, name, kind):
-    """A submission of kind `kind` (one of BROKEN): a notebook, or bytes for the unreadable ones."""
+# Kinds of BROKEN that are a cell added to a right submission, after a question's check.
+ADDED = {"hang": ("q2", HANG), "crash": ("q2", CRASH), "exit": ("q2", "exit()"),
+         "syntax-error": ("q2", "def broken(:\n    pass"), "big-output": ("q2", "print('x' * 2_000_000)"),
+         "install": ("q1", "%pip install --upgrade numpy\n!pip install --upgrade scratchnet")}
+
+
+def broken(dist, name, *kinds):
+    """A submission of `kinds` (of BROKEN; several only of ADDED, with or without no-metadata): a
+    notebook, or bytes for the unreadable ones."""
     student, solutions = paths(dist, name)
     nb = fill(student, solutions, {})
-    if kind == "hang":
-        return insert_after_question(nb, "q2", HANG)
-    if kind == "crash":
-        return insert_after_question(nb, "q2", CRASH)
-    if kind == "exit":
-        return insert_after_question(nb, "q2", "exit()")
+    if all(kind in ADDED for kind in kinds):
+        for kind in kinds:
+            nb = insert_after_question(nb, *ADDED[kind])
+        return nb
+    if set(kinds) - set(ADDED) == {"no-metadata"}:  # a notebook re-saved by a tool that drops otter's metadata
+        nb = broken(dist, name, *[k for k in kinds if k in ADDED])
+        nb.metadata = {"kernelspec": nb.metadata.get("kernelspec", {})}
+        return nb
+    (kind,) = kinds
     if kind == "foreign":
         return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Lab 3: pandas"),
                                                nbformat.v4.new_code_cell("import numpy as np\nprint(np.arange(3))")])
     if kind == "other-assignment":
         other = next(p for p in sorted((Path(dist) / "student").glob("*.ipynb")) if p.stem != name)
-        return nbformat.read(other, as_version=4)
+        return copy.deepcopy(read(other))
     if kind == "not-a-notebook":
         return b"%PDF-1.4\n% a PDF saved with the notebook's name\n"
     if kind == "empty-file":
         return b""
-    if kind == "no-metadata":
-        nb.metadata = {"kernelspec": nb.metadata.get("kernelspec", {})}  # re-saved by a tool that drops otter's
-        return nb
-    if kind == "syntax-error":
-        return insert_after_question(nb, "q2", "def broken(:\n    pass")
-    if kind == "big-output":
-        return insert_after_question(nb, "q2", "print('x' * 2_000_000)")
-    if kind == "install":
-        return insert_after_question(nb, "q1", "%pip install --upgrade numpy\n!pip install --upgrade scratchnet")
     raise ValueError(f"unknown kind {kind!r}")
 
 
