@@ -10,8 +10,10 @@ solution passes all its tests (it fails otherwise) and writes
 The first cell of the student and solution notebooks (tagged `otter-setup`) is replaced by one
 that installs scratchnet where it is missing (Colab), from `repository` in _config.yml as the
 chapters' install cells do, and nothing else: it changes no package Colab has, so Colab needs no
-restart. It defines `grader`, whose `grader.check("q1")` runs q1's public tests, written out in the
-cell: students need neither otter nor a tests/ folder. The hidden tests are only in the zip.
+restart (were a package ever changed, the cell would say to restart, and why). It runs pip itself
+rather than %pip, whose note "you may need to restart the kernel" would be wrong. It defines
+`grader`, whose `grader.check("q1")` runs q1's public tests, written out in the cell: students
+need neither otter nor a tests/ folder. The hidden tests are only in the zip.
 
 otter assign runs the solution through a kernel; it is made to use IPC sockets instead of TCP
 ports, which another process can take between jupyter_client's choice and the kernel's bind, so
@@ -42,14 +44,21 @@ SETUP_TAG = "otter-setup"
 INSTALL = '''\
 #@title Setup: run this cell first
 # Installs scratchnet, the book's package, where it is missing (in Colab), and nothing else: no
-# package that is already installed changes, so there is no need to restart. Then defines
-# `grader`: grader.check("q1") runs question 1's public tests on your code.
-import importlib.util
+# package that is already installed changes (if one ever did, this cell would say to restart).
+# Then defines `grader`: grader.check("q1") runs question 1's public tests on your code.
+import importlib.metadata, importlib.util, subprocess, sys
 if importlib.util.find_spec("scratchnet") is None:
-    %pip install --quiet "{scratchnet}"
+    before = {{d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}}
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{scratchnet}"],
+                         capture_output=True, text=True)
     importlib.invalidate_caches()
     if importlib.util.find_spec("scratchnet") is None:
-        raise ImportError("Installing scratchnet failed: see pip's message above.")
+        raise ImportError("Installing scratchnet failed:\\n" + pip.stdout + pip.stderr)
+    after = {{d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}}
+    changed = [f"{{name}} {{version}} -> {{after.get(name)}}" for name, version in before.items() if after.get(name) != version]
+    if changed:
+        print("Installing scratchnet also changed " + ", ".join(changed) + ". Restart the session "
+              "(Runtime > Restart session in Colab, Kernel > Restart in Jupyter), then run the notebook again.")
 
 '''
 
