@@ -4,7 +4,8 @@ For every master `assignments/hw*.ipynb`, `otter assign` (otter-grader 7.0.0) ch
 solution passes all its tests (it fails otherwise) and writes
 
     dist/student/NAME.ipynb                the notebook to hand out: no solutions, no hidden tests
-    dist/autograder/NAME-autograder.zip    every test, for `otter run`, grade.py and Gradescope
+    dist/autograder/NAME-autograder.zip    every test, for grade.py and Gradescope (and, for grade.py,
+                                           the student notebook's setup cell)
     dist/solutions/NAME.ipynb              the master with solutions (keep it private)
 
 The first cell of the student and solution notebooks (tagged `otter-setup`) is replaced by one
@@ -29,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from colab_sync import requirement  # noqa: E402  (the chapters' scratchnet requirement)
 
 SETUP_TAG = "otter-setup"
+SETUP_FILE = "student-setup-cell.py"  # in the autograder zip
 
 INSTALL = '''\
 #@title Setup: run this cell first
@@ -178,6 +181,8 @@ def build(master, out):
     tests = nbformat.read(paths["student"], as_version=4).metadata["otter"]["tests"]
     for kind in ("student", "solutions"):
         finish(paths[kind], tests)
+    with zipfile.ZipFile(paths["autograder"], "a") as z:  # for grade.py: the setup cell is not the student's code
+        z.writestr(SETUP_FILE, setup_source(tests))
     return paths
 
 

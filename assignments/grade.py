@@ -36,12 +36,12 @@ import ast
 import base64
 import csv
 import hashlib
+import inspect
 import io
 import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -66,6 +66,7 @@ FLAGS = {  # what the docstring says of each
     "not an otter notebook": "no otter metadata", "tampering suspected": "changed what tests rely on",
     "suspicious code": "code a person should read", "left processes running": "processes killed at the end",
     "tried to install packages": "%pip or !pip", "grader error": "grade.py itself failed"}
+SETUP_FILE = "student-setup-cell.py"  # in the zip: build.py's setup cell (see build.SETUP_FILE)
 FATAL = ("timed out", "kernel died", "not a notebook", "wrong assignment", "grader error")  # 0 points
 
 
@@ -146,6 +147,7 @@ class Assignment:
     name: str
     questions: list
     public: dict  # {file name in tests/: source without hidden cases}
+    setup: str = None  # the student notebook's setup cell, as build.py wrote it
 
 
 def natural(text):
@@ -157,11 +159,12 @@ def load_assignment(zip_path):
         config = json.loads(z.read("otter_config.json")) if "otter_config.json" in z.namelist() else {}
         files = sorted((n for n in z.namelist() if re.fullmatch(r"tests/[^/]+\.py", n)), key=natural)
         sources = {n: z.read(n).decode("utf-8") for n in files}
+        setup = z.read(SETUP_FILE).decode("utf-8") if SETUP_FILE in z.namelist() else None
     if not sources:
         raise ValueError(f"{zip_path}: no tests/*.py in the zip (is it an otter autograder zip?)")
     questions = [parse_tests(source, name) for name, source in sources.items()]
     return Assignment(config.get("assignment_name"), questions,
-                      {Path(name).name: public_source(source) for name, source in sources.items()})
+                      {Path(name).name: public_source(source) for name, source in sources.items()}, setup)
 
 
 # ----------------------------------------------------------------------------- reading code for suspicious patterns
@@ -248,13 +251,14 @@ class Scanner(ast.NodeVisitor):
                 self.found.append("refers to the tests/ folder")
 
 
-def scan(nb):
-    """['what (cell N)', ...]: code a person should read, in the notebook's code cells."""
+def scan(nb, setup=None):
+    """['what (cell N)', ...]: code a person should read, in the notebook's code cells but the
+    setup cell build.py wrote (`setup`), if the notebook has it unchanged."""
     from IPython.core.inputtransformer2 import TransformerManager
     transform = TransformerManager().transform_cell
     trees = []
     for number, cell in enumerate(nb.cells, 1):
-        if cell.get("cell_type") == "code":
+        if cell.get("cell_type") == "code" and cell.source != setup:
             try:
                 trees.append((number, ast.parse(transform(cell.source))))
             except (SyntaxError, ValueError, TypeError):
@@ -298,9 +302,8 @@ class Unsupported(Exception):
     """The student's code returned a value grade.py cannot check."""
 
 
-def kernel_pids(km):
-    process = getattr(km.provisioner, "process", None)
-    return getattr(process, "pid", None)
+def kernel_pid(km):
+    return getattr(getattr(km.provisioner, "process", None), "pid", None)
 
 
 class Kernel:
@@ -428,7 +431,7 @@ class Kernel:
 
     def descendants(self):
         import psutil
-        pid = kernel_pids(self.km)
+        pid = kernel_pid(self.km)
         try:
             return psutil.Process(pid).children(recursive=True) if pid else []
         except psutil.Error:
@@ -632,7 +635,6 @@ def run_tests(kernel, assignment, result):
         for test in question.tests:
             kernel.where = f"test {question.name} {test.name}"
             record = {"question": question.name, "test": test.name, "hidden": test.hidden, "points": test.points}
-            import inspect
             names = list(inspect.signature(test.function).parameters)
             try:
                 kwargs = {name: env if name == "env" else kernel.fetch(name) for name in names}
@@ -690,12 +692,12 @@ def write_folder(folder, assignment, nb_name, nb_text):
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def folder_changes(folder, before):
+def tests_changes(folder, before):
+    """What the notebook did to the files grade.py wrote into its folder, and to tests/."""
     now = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     changed = [f"changed {n}" for n in before if n in now and now[n] != before[n]]
     changed += [f"deleted {n}" for n in before if n not in now]
-    added = [n for n in now if n not in before]
-    return changed + [f"added {n}" for n in added if n.startswith("tests")], added
+    return changed + [f"added {n}" for n in now if n not in before and n.startswith("tests")]
 
 
 def grade_submission(job):
@@ -720,7 +722,7 @@ def grade_submission(job):
     elif name != assignment.name:
         result.flag("wrong assignment", f"the notebook is {name!r}, the autograder {assignment.name!r}")
         return finish(result, assignment)
-    for finding in scan(nb):
+    for finding in scan(nb, assignment.setup):
         result.flag("suspicious code", finding)
     work = Path(job["work"])
     folder = work / "run"
@@ -765,7 +767,7 @@ def grade_submission(job):
     alive += kill_descendants()  # what left the kernel's process group (a new session, an orphan)
     if alive:
         result.flag("left processes running", f"killed: {', '.join(sorted(set(alive))[:10])}")
-    for change in folder_changes(folder, before)[0]:
+    for change in tests_changes(folder, before):
         result.flag("tampering suspected", f"the notebook {change}")
     return finish(result, assignment)
 
@@ -910,7 +912,7 @@ def grade_in_worker(autograder, notebook, results, timeout, workers):
     result = finish(Result(notebook.name), assignment)
     try:
         import nbformat
-        for finding in scan(nbformat.read(notebook, as_version=4)):
+        for finding in scan(nbformat.read(notebook, as_version=4), assignment.setup):
             result.flag("suspicious code", finding)
     except Exception:  # noqa: BLE001  (an unreadable notebook: nothing to read)
         pass

@@ -11,7 +11,6 @@ can reach all of this: nothing here is trusted. A submission that breaks it brea
 results, and grade.py reports what it saw.
 """
 import base64
-import builtins
 import io
 import json
 import math

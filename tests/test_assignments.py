@@ -604,3 +604,13 @@ def test_page_commands_run(dist, tmp_path):
     assert list(rows) == ["partial.ipynb"] and 0 < score(rows["partial.ipynb"]) < score(rows["partial.ipynb"], "max")
     assert (work / "hw1-grades-results" / "partial.json").is_file()
     assert len(list((work / "class-hw1").glob("*.ipynb"))) == 200
+
+
+def test_the_setup_cell_is_scanned_only_when_changed(dist):
+    """The setup cell build.py wrote runs pip in a subprocess: not the student's code, not flagged.
+    The same cell changed by the student is read like any other."""
+    assignment = grade.load_assignment(dist / "autograder" / f"{HW1}-autograder.zip")
+    nb = nbformat.read(dist / "student" / f"{HW1}.ipynb", as_version=4)
+    assert build.setup_cell(nb).source == assignment.setup and grade.scan(nb, assignment.setup) == []
+    build.setup_cell(nb).source += "\nnp.allclose = lambda *args: True"
+    assert sorted(grade.scan(nb, assignment.setup)) == ["assigns np.allclose (cell 2)", "runs commands (cell 2)"]
