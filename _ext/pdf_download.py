@@ -30,7 +30,6 @@ def add_button(app, pagename, templatename, context, doctree):
         context["header_buttons"].insert(0, {
             "type": "link",
             "url": context["pathto"](app.config.pdf_book, 1),
-            "text": "PDF",
             "icon": "fas fa-file-pdf",
             "tooltip": "Download the whole book as one PDF",
             "label": "download-book-pdf-button",

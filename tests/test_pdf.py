@@ -8,6 +8,7 @@ not fit the page is one whose text is missing from the PDF: the check is that th
 line of the website's code and outputs. (The words' boxes, `pdftotext -bbox`, cannot show it: the
 cut-off part is not in the PDF at all.)
 """
+import concurrent.futures
 import os
 import re
 import shutil
@@ -279,16 +280,22 @@ def printed(tmp_path_factory):
     """{style: PDF} of a page holding LONG_LINE in a <pre> with that style."""
     if shutil.which("chromium") is None:
         need("chromium is not installed: apt-get install chromium")
-    folder, pdfs = tmp_path_factory.mktemp("printed"), {}
+    folder = tmp_path_factory.mktemp("printed")
     styles = {"wrap": "white-space: pre-wrap; overflow-wrap: anywhere", "run off": "white-space: pre",
               "scroll box": "white-space: pre; overflow: auto"}
-    with tool.browser() as chromium:
-        page = chromium.new_page()
-        for name, style in styles.items():
-            page.set_content(f'<p>Fig. 3.7.4 and (3.7.2)</p><pre style="{style}">{LONG_LINE}</pre>')
-            pdfs[name] = folder / f"{name}.pdf"
-            page.pdf(path=pdfs[name], **tool.PDF_OPTIONS)
-    return pdfs
+
+    def print_them():
+        with tool.browser() as chromium:
+            page = chromium.new_page()
+            for name, style in styles.items():
+                page.set_content(f'<p>Fig. 3.7.4 and (3.7.2)</p><pre style="{style}">{LONG_LINE}</pre>')
+                page.pdf(path=folder / f"{name}.pdf", **tool.PDF_OPTIONS)
+
+    # In a thread of its own: Playwright's sync API runs once per thread, and the browser tests'
+    # (test_site.py) may be running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(print_them).result()
+    return {name: folder / f"{name}.pdf" for name in styles}
 
 
 def test_a_line_off_the_page_or_in_a_scroll_box_is_found(printed):

@@ -130,8 +130,9 @@ ASSEMBLE = """async (meta) => {
     await document.fonts.ready;
     // A display formula wider than the column is scaled down to fit (MathJax 3 cannot break lines).
     for (const formula of book.querySelectorAll('mjx-container[display="true"]')) {
+        const size = parseFloat(getComputedStyle(formula).fontSize);
         if (formula.scrollWidth > formula.clientWidth)
-            formula.style.fontSize = `${Math.floor(100 * formula.clientWidth / formula.scrollWidth)}%`;
+            formula.style.fontSize = `${Math.floor(size * formula.clientWidth / formula.scrollWidth * 10) / 10}px`;
     }
     const right = book.getBoundingClientRect().right + 0.5;
     const wide = [...book.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > right
@@ -162,6 +163,8 @@ def build_print_site():
     """Build the book's HTML into PRINT, re-running every chapter with SVG figures; its html folder."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"] = {**config.get("execute", {}), "execute_notebooks": "force", "timeout": 300}
+    # One block per cell's printed text, as in the stored notebooks (a fresh run may split it).
+    config["sphinx"]["config"]["nb_merge_streams"] = True
     extensions = config["sphinx"]["local_extensions"]  # relative to the config file: make absolute
     config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
     profile = PRINT / "ipython" / "profile_default"
