@@ -3,6 +3,10 @@
 `make pdf` writes the PDF to PDF below; the website build copies it to the site's top folder
 (so that the link also works in a downloaded copy of the site) and puts a link to it first among
 the header buttons. Without the PDF (no chromium to print it) the site has no button.
+
+A page printed from the browser (the download menu's ".pdf", Ctrl+P) is printed in the light
+theme, as the book is (_static/print.css has the rest): dark mode's pale code on white paper and
+grey figure backgrounds are for screens.
 """
 import shutil
 from pathlib import Path
@@ -10,6 +14,18 @@ from pathlib import Path
 from sphinx.util import logging
 
 PDF = Path("_build", "pdf", "3.7-neural-networks.pdf")  # relative to the book's folder
+
+LIGHT_ON_PAPER = """
+addEventListener('beforeprint', () => {
+    const html = document.documentElement;
+    html.dataset.screenTheme = html.dataset.theme;
+    html.dataset.theme = 'light';
+});
+addEventListener('afterprint', () => {
+    const html = document.documentElement;
+    html.dataset.theme = html.dataset.screenTheme;
+});
+"""
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +59,7 @@ def copy_pdf(app, exception):
 
 def setup(app):
     app.add_config_value("pdf_book", "", "html")
+    app.add_js_file(None, body=LIGHT_ON_PAPER)
     app.connect("config-inited", note_pdf)
     # After sphinx-book-theme fills context["header_buttons"] (priority 501).
     app.connect("html-page-context", add_button, priority=600)

@@ -206,12 +206,14 @@ def test_numbers_are_the_websites(pages, articles):
 
 
 def figures_per_h1(structure):
-    """From `pdfinfo -struct`: how many figures follow each H1, up to the next."""
+    """From `pdfinfo -struct`: how many images follow each H1, up to the next. (A <figure> is a
+    Figure element too, around its image's Figure and its Caption: only the inner one counts.)"""
+    elements = [(len(line) - len(line.lstrip()), line.split()[0]) for line in structure.splitlines() if line.strip()]
     counts = []
-    for element in structure.split():
-        if element == "H1":
+    for (indent, name), (next_indent, next_name) in zip(elements, elements[1:] + [(0, "")]):
+        if name == "H1":
             counts.append(0)
-        elif element == "Figure":
+        elif name == "Figure" and not (next_name == "Figure" and next_indent > indent):
             counts[-1] += 1
     return counts
 
@@ -270,6 +272,38 @@ def test_every_page_links_the_pdf_from_its_header(site, book):
         assert (site / docname).parent.joinpath(buttons[0]).resolve() == book.resolve(), docname
 
 
+def in_chromium(task):
+    """task(browser)'s result, in a thread of its own: Playwright's sync API runs once per thread,
+    and the browser tests' (test_site.py) may be running in this one."""
+    if shutil.which("chromium") is None:
+        need("chromium is not installed: apt-get install chromium")
+
+    def run():
+        with tool.browser() as chromium:
+            return task(chromium)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(run).result()
+
+
+def test_a_page_printed_from_the_website_is_in_the_light_theme(site):
+    def themes(chromium):
+        with tool.served(site) as server:
+            context = chromium.new_context()
+            context.add_init_script("window.localStorage.setItem('mode', 'dark');")
+            page = context.new_page()
+            page.goto(f"{server}{book_pages()[1]}.html")
+            page.wait_for_load_state("networkidle")
+            theme = "() => document.documentElement.dataset.theme"
+            seen = [page.evaluate(theme)]
+            for event in ("beforeprint", "afterprint"):
+                page.evaluate(f"() => dispatchEvent(new Event('{event}'))")
+                seen.append(page.evaluate(theme))
+            return seen
+
+    assert in_chromium(themes) == ["dark", "light", "dark"]
+
+
 # The checks themselves, on PDFs printed here with the book's settings.
 
 LONG_LINE = "x = [" + ", ".join(str(10**6 + i) for i in range(30)) + "]"
@@ -278,23 +312,17 @@ LONG_LINE = "x = [" + ", ".join(str(10**6 + i) for i in range(30)) + "]"
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     """{style: PDF} of a page holding LONG_LINE in a <pre> with that style."""
-    if shutil.which("chromium") is None:
-        need("chromium is not installed: apt-get install chromium")
     folder = tmp_path_factory.mktemp("printed")
     styles = {"wrap": "white-space: pre-wrap; overflow-wrap: anywhere", "run off": "white-space: pre",
               "scroll box": "white-space: pre; overflow: auto"}
 
-    def print_them():
-        with tool.browser() as chromium:
-            page = chromium.new_page()
-            for name, style in styles.items():
-                page.set_content(f'<p>Fig. 3.7.4 and (3.7.2)</p><pre style="{style}">{LONG_LINE}</pre>')
-                page.pdf(path=folder / f"{name}.pdf", **tool.PDF_OPTIONS)
+    def print_them(chromium):
+        page = chromium.new_page()
+        for name, style in styles.items():
+            page.set_content(f'<p>Fig. 3.7.4 and (3.7.2)</p><pre style="{style}">{LONG_LINE}</pre>')
+            page.pdf(path=folder / f"{name}.pdf", **tool.PDF_OPTIONS)
 
-    # In a thread of its own: Playwright's sync API runs once per thread, and the browser tests'
-    # (test_site.py) may be running in this one.
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:
-        thread.submit(print_them).result()
+    in_chromium(print_them)
     return {name: folder / f"{name}.pdf" for name in styles}
 
 
@@ -311,6 +339,23 @@ def test_raw_tex_is_found_outside_code():
     code = 'ax.set_title(r"$\\sigma(z)$")\nprint(1)\n'
     lines = ['ax.set_title(r"$\\sigma(z)$")', "where \\(x_{1}\\) is", "the cost $$J$$", "J = σ(z) and x₁"]
     assert raw_tex(lines, code) == lines[1:3]
+
+
+def test_images_are_counted_in_the_structure_tree():
+    structure = """Document
+  H1 (block)
+    NonStruct
+  P (block)
+  Figure
+  H1 (block)
+  Figure
+    Figure
+    Caption
+      P (block)
+  Figure
+  H1 (block)
+"""
+    assert figures_per_h1(structure) == [1, 2, 0]
 
 
 def test_numbers_are_read_from_text():

@@ -64,11 +64,11 @@ ASSEMBLE = """async (meta) => {
         const next = doc.querySelector('a.right-next');
         url = next && new URL(next.getAttribute('href'), url);
     }
-    const book = document.createElement('main');
+    const book = document.createElement('main'), text = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
     book.className = 'pdf-book';
-    book.innerHTML = `<section class="pdf-title-page"><h1>${meta.title}</h1>
-        <p class="pdf-subtitle">${meta.description}</p><p class="pdf-author">${meta.author}</p>
-        <p class="pdf-copyright">© ${meta.copyright}</p></section>`;
+    book.innerHTML = `<section class="pdf-title-page"><h1>${text(meta.title)}</h1>
+        <p class="pdf-subtitle">${text(meta.description)}</p><p class="pdf-author">${text(meta.author)}</p>
+        <p class="pdf-copyright">© ${text(meta.copyright)}</p></section>`;
     for (const {url, slug, article} of pages) {
         const chapter = document.createElement('article');
         chapter.className = 'bd-article pdf-chapter';
