@@ -1,12 +1,13 @@
 """Print the whole book as one PDF, numbered like the website: `make pdf` (python tools/pdf.py [OUT]).
 
 The route: the website's own HTML printed by the headless Debian chromium that the browser tests
-already use (Playwright's page.pdf), not Sphinx's LaTeX builder with TeX Live. The numbers then
-come from the same Sphinx HTML as the website's (_ext/numbering.py, sphinx-proof and
-sphinx-exercise only write HTML numbers correctly: LaTeX renumbers figures and equations itself),
-MathJax typesets the math as vector text, and CI installs nothing but poppler-utils (about
-2 MB) next to chromium, where TeX Live for Sphinx (xetex, latex-extra, latexmk) is about
-90 Debian packages and 320 MB to download and install on every fresh CI machine.
+already use (Playwright's page.pdf), not Sphinx's LaTeX builder with TeX Live. The numbers and
+names then come from the same Sphinx HTML as the website's: in LaTeX, LaTeX numbers figures and
+equations with its own counters, not _ext/numbering.py's 3.7.n, and sphinx-proof titles a
+Mathematical Intuition "Remark" (the renaming reaches only its HTML writer). MathJax typesets the
+math as vector text, and CI installs nothing but poppler-utils (about 2 MB) next to chromium,
+where TeX Live for Sphinx (xetex, latex-extra, latexmk) is about 90 Debian packages and 320 MB
+to download and install on every fresh CI machine.
 
 1. Build the site again into _build/print, re-running every chapter with matplotlib drawing
    SVG (vector lines and text, images inside at 300 dpi): the stored outputs are 100-dpi PNGs,
@@ -164,7 +165,7 @@ def build_print_site():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"] = {**config.get("execute", {}), "execute_notebooks": "force", "timeout": 300}
     # One block per cell's printed text, as in the stored notebooks (a fresh run may split it).
-    config["sphinx"]["config"]["nb_merge_streams"] = True
+    config["sphinx"].setdefault("config", {})["nb_merge_streams"] = True
     extensions = config["sphinx"]["local_extensions"]  # relative to the config file: make absolute
     config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
     profile = PRINT / "ipython" / "profile_default"
