@@ -48,9 +48,12 @@ FOOTER = (f'<div style="width: 100%; padding: 0 {MARGIN_MM["right"]}mm 0 {MARGIN
 PDF_OPTIONS = dict(format="A4", margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
                    print_background=True, display_header_footer=True, header_template="<span></span>",
                    footer_template=FOOTER, outline=True, tagged=True)
-# The kernels of the print build read this (IPYTHONDIR).
+# The kernels of the print build read this (IPYTHONDIR). Printed text is sent once, when its cell
+# ends (unless the code flushes it), not every 0.2 s: one output block per cell, the same in every
+# build, where a timer would split a slow cell's text into blocks that differ from run to run.
 KERNEL_CONFIG = """c.InlineBackend.figure_formats = {"svg"}
 c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 300}
+c.InteractiveShellApp.exec_lines = ["import sys as _sys; _sys.stdout.flush_interval = _sys.stderr.flush_interval = 1e9; del _sys"]
 """
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -164,8 +167,6 @@ def build_print_site():
     """Build the book's HTML into PRINT, re-running every chapter with SVG figures; its html folder."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"] = {**config.get("execute", {}), "execute_notebooks": "force", "timeout": 300}
-    # One block per cell's printed text, as in the stored notebooks (a fresh run may split it).
-    config["sphinx"].setdefault("config", {})["nb_merge_streams"] = True
     extensions = config["sphinx"]["local_extensions"]  # relative to the config file: make absolute
     config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
     profile = PRINT / "ipython" / "profile_default"
@@ -249,4 +250,4 @@ def print_book(html, out):
 if __name__ == "__main__":
     out = ROOT / (sys.argv[1] if len(sys.argv) > 1 else PDF)
     pages = print_book(build_print_site(), out)
-    print(f"tools/pdf.py: {len(pages)} pages of the website in {out.relative_to(ROOT)}")
+    print(f"tools/pdf.py: {len(pages)} pages of the website in {out}")
