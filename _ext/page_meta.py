@@ -45,8 +45,9 @@ def last_commit_date(path):
 
 
 def page_context(app, pagename, templatename, context, doctree):
+    context["book_description"] = None
     if doctree is not None and 'name="description"' not in context.get("metatags", ""):
-        context["page_description"] = shorten(first_plain_paragraph(doctree) or app.config.html_title)
+        context["book_description"] = shorten(first_plain_paragraph(doctree) or app.config.html_title)
     context["last_updated"] = None
     if pagename in app.env.all_docs and app.config.html_last_updated_fmt is not None:
         date = last_commit_date(Path(app.env.doc2path(pagename)))

@@ -1,11 +1,92 @@
-/* Keyboard and screen-reader fixes to the theme's widgets. */
+/* Keyboard, screen-reader and phone fixes to the theme's widgets (see book.css). */
 "use strict";
 
+// ---------- Scroll boxes that show they scroll ----------
+// An element whose content is wider than it gets the class `scrolls`, and `more-left` /
+// `more-right` while content is hidden on that side (book.css fades that edge). A display
+// formula that scrolls is made focusable, so that a keyboard can scroll it (WCAG 2.1.1).
+const SCROLL_BOXES = "div.math > mjx-container[display='true'], .pst-scrollable-table-container, div.highlight > pre";
+
+function markScrollBox(box) {
+  const overflows = box.scrollWidth > box.clientWidth + 1;
+  box.classList.toggle("scrolls", overflows);
+  box.classList.toggle("more-left", overflows && box.scrollLeft > 1);
+  box.classList.toggle("more-right", overflows && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+  if (box.matches("mjx-container")) {
+    if (overflows) {
+      box.setAttribute("tabindex", "0");
+    } else {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+
+function watchScrollBoxes() {
+  const resized = new ResizeObserver((entries) => entries.forEach((e) => markScrollBox(e.target)));
+  document.querySelectorAll(SCROLL_BOXES).forEach((box) => {
+    markScrollBox(box);
+    box.addEventListener("scroll", () => markScrollBox(box), { passive: true });
+    resized.observe(box);
+  });
+}
+
+// ---------- Tables read row by row on a phone ----------
+// Each cell gets its column's name (shown before it by book.css on a phone), and the table
+// keeps its roles, which `display: block` would otherwise take from it.
+function stackTables() {
+  document.querySelectorAll(".bd-article table").forEach((table) => {
+    const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (headers.length < 3) return;
+    table.classList.add("stacks");
+    table.setAttribute("role", "table");
+    table.querySelectorAll("thead, tbody").forEach((group) => group.setAttribute("role", "rowgroup"));
+    table.querySelectorAll("tr").forEach((row) => row.setAttribute("role", "row"));
+    table.querySelectorAll("thead th").forEach((th) => th.setAttribute("role", "columnheader"));
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, i) => {
+        cell.setAttribute("role", "cell");
+        if (headers[i]) cell.dataset.label = headers[i];
+      });
+    });
+  });
+}
+
+// ---------- Search results: formulas typeset in the summaries ----------
+// Sphinx's summary is 240 characters of the page's text, TeX delimiters and all. Here display
+// formulas are shown inline when short (else as "…"), a formula cut by the window is dropped,
+// and MathJax (loaded on the search page only) typesets the rest.
+function summaryText(text) {
+  text = text.replace(/\\\[([\s\S]*?)\\\]/g, (_, tex) => tex.length <= 80 ? `\\(${tex.trim()}\\)` : " … ");
+  const lastOpen = text.lastIndexOf("\\("), lastClose = text.lastIndexOf("\\)");
+  if (lastOpen > lastClose) text = text.slice(0, lastOpen) + "…";
+  const firstOpen = text.indexOf("\\("), firstClose = text.indexOf("\\)");
+  if (firstClose > -1 && (firstOpen === -1 || firstClose < firstOpen)) text = "…" + text.slice(firstClose + 2);
+  return text.replace(/\\\[[\s\S]*$/, "…").replace(/^[\s\S]*?\\\]/, "…");
+}
+
+function typesetSearchSummaries() {
+  // searchtools.js declares `const Search`: a global name, not a property of window.
+  if (DOCUMENTATION_OPTIONS.pagename !== "search" || typeof Search === "undefined") return;
+  const makeSearchSummary = Search.makeSearchSummary;
+  Search.makeSearchSummary = (htmlText, keywords, anchor) => {
+    const summary = makeSearchSummary(htmlText, keywords, anchor);
+    if (summary) {
+      summary.textContent = summaryText(summary.textContent);
+      summary.classList.add("mathjax_process");
+      window.MathJax?.startup?.promise.then(() => MathJax.typesetPromise([summary]));
+    }
+    return summary;
+  };
+}
 document.addEventListener("DOMContentLoaded", () => {
+  typesetSearchSummaries();
+
   // myst-nb's "Show code cell source" summaries are announced as "Toggle hidden content":
   // let the visible text name them (WCAG 2.5.3, label in name).
-  document.querySelectorAll("details.hide > summary[aria-label]").forEach((summary) => {
-    summary.removeAttribute("aria-label");
+  // Likewise the sidebar's search field, a button whose visible text ("Search this book...
+  // Ctrl+K") is not in its name ("Search").
+  document.querySelectorAll("details.hide > summary[aria-label], button.search-button-field[aria-label]").forEach((e) => {
+    e.removeAttribute("aria-label");
   });
 
   // A solution's bar reads "Solution to Exercise 3.7.n (title)". Its exercise link made a click
@@ -25,12 +106,17 @@ document.addEventListener("DOMContentLoaded", () => {
     back.append(link);
     solution.querySelector(":scope > section").prepend(back);
   });
+
+  stackTables();
 });
 
-// sphinx-togglebutton names every dropdown's button "Toggle hidden content": name a solution's
-// button after its solution (its state is aria-expanded). Its buttons exist by now.
 window.addEventListener("load", () => {
+  // sphinx-togglebutton names every dropdown's button "Toggle hidden content": name a
+  // solution's button after its solution (aria-expanded tells its state).
   document.querySelectorAll("div.solution[data-name] > .admonition-title > button.toggle-button").forEach((button) => {
     button.setAttribute("aria-label", button.closest("div.solution").dataset.name);
   });
+  // Formulas are boxes only once MathJax has typeset them.
+  const typeset = window.MathJax?.startup?.promise ?? Promise.resolve();
+  typeset.then(watchScrollBoxes);
 });
