@@ -76,6 +76,15 @@ def icons_used(outdir):
 ICON_SELECTOR = re.compile(r"\.(fa-[\w-]+):(?:before|after)")
 
 
+def icon_rules(css):
+    """(icon names, codepoint) of each rule `.fa-a:before,.fa-b:before{content:"\\f002"}`."""
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        names = [ICON_SELECTOR.fullmatch(s.strip()) for s in selectors.split(",")]
+        code = re.fullmatch(r'content:"\\([0-9a-f]+)"', body.strip())
+        if all(names) and code:
+            yield {name.group(1) for name in names}, code.group(1)
+
+
 def drop_unused_icon_rules(css, icons):
     """The theme's CSS without the rules `.fa-NAME:before{content:...}` of icons not in `icons`."""
 
@@ -98,16 +107,12 @@ def subset_icon_fonts(app, exception):
 
     outdir = Path(app.outdir)
     css = (outdir / ICON_CSS).read_text(encoding="utf-8")
-    codepoints = set()
-    for icon in icons_used(outdir):
-        match = re.search(rf'\.{re.escape(icon)}:before{{content:"\\([0-9a-f]+)"}}', css)
-        if match:
-            codepoints.add(int(match.group(1), 16))
+    icons = icons_used(outdir)
+    codepoints = {int(code, 16) for names, code in icon_rules(css) if names & icons}
     if len(codepoints) < 5:
         logger.warning(f"found only {len(codepoints)} icons in the pages: icon fonts left whole")
         return
-    css_path = outdir / ICON_CSS
-    css_path.write_text(drop_unused_icon_rules(css, icons_used(outdir)), encoding="utf-8")
+    (outdir / ICON_CSS).write_text(drop_unused_icon_rules(css, icons), encoding="utf-8")
     for font in (outdir / FONTS).glob("fa-*"):
         options = subset.Options()
         options.flavor = "woff2" if font.suffix == ".woff2" else None

@@ -51,33 +51,48 @@ function stackTables() {
   });
 }
 
-// ---------- Search results: formulas typeset in the summaries ----------
-// Sphinx's summary is 240 characters of the page's text, TeX delimiters and all. Here display
-// formulas are shown inline when short (else as "…"), a formula cut by the window is dropped,
-// and MathJax (loaded on the search page only) typesets the rest.
-function summaryText(text) {
-  text = text.replace(/\\\[([\s\S]*?)\\\]/g, (_, tex) => tex.length <= 80 ? `\\(${tex.trim()}\\)` : " … ");
+// ---------- Search results: summaries of the text, formulas typeset ----------
+// Sphinx's summary is 240 characters of the page's main block: the page's table of contents
+// included, TeX delimiters and all. Here it is the article's text; a display formula becomes
+// inline when short (else "…"), a formula cut by the window is dropped, and MathJax (loaded on
+// the search page only) typesets the rest.
+function articleText(htmlString, anchor) {
+  const page = new DOMParser().parseFromString(htmlString, "text/html");
+  page.querySelectorAll(".headerlink, script, style, details.hide > summary, .eqno").forEach((e) => e.remove());
+  page.querySelectorAll("div.math").forEach((div) => {
+    const tex = div.textContent.trim().replace(/^\\\[|\\\]$/g, "").replace(/\\begin\{split\}|\\end\{split\}/g, "").trim();
+    div.replaceWith(tex.length <= 80 ? ` \\(${tex}\\) ` : " … ");
+  });
+  const article = page.querySelector("article") ?? page.querySelector('[role="main"]');
+  const part = anchor ? article?.querySelector(anchor) : null;
+  return (part ?? article)?.textContent ?? "";
+}
+
+function wholeFormulas(text) {
+  text = text.replace(/\\(\.\.\.)$/, "$1");  // the window ended between "\\" and "("
   const lastOpen = text.lastIndexOf("\\("), lastClose = text.lastIndexOf("\\)");
   if (lastOpen > lastClose) text = text.slice(0, lastOpen) + "…";
   const firstOpen = text.indexOf("\\("), firstClose = text.indexOf("\\)");
   if (firstClose > -1 && (firstOpen === -1 || firstClose < firstOpen)) text = "…" + text.slice(firstClose + 2);
-  return text.replace(/\\\[[\s\S]*$/, "…").replace(/^[\s\S]*?\\\]/, "…");
+  return text;
 }
 
 function typesetSearchSummaries() {
   // searchtools.js declares `const Search`: a global name, not a property of window.
-  if (DOCUMENTATION_OPTIONS.pagename !== "search" || typeof Search === "undefined") return;
+  if (typeof Search === "undefined" || !document.getElementById("search-results")) return;
+  Search.htmlToText = articleText;
   const makeSearchSummary = Search.makeSearchSummary;
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
     const summary = makeSearchSummary(htmlText, keywords, anchor);
     if (summary) {
-      summary.textContent = summaryText(summary.textContent);
+      summary.textContent = wholeFormulas(summary.textContent);
       summary.classList.add("mathjax_process");
       window.MathJax?.startup?.promise.then(() => MathJax.typesetPromise([summary]));
     }
     return summary;
   };
 }
+
 document.addEventListener("DOMContentLoaded", () => {
   typesetSearchSummaries();
 

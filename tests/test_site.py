@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from urllib.parse import urlparse
 
 import numpy as np
@@ -30,7 +31,7 @@ STORE_MODE = "window.localStorage.setItem('mode', '{mode}');"
 # The page's text as a reader sees it, minus code, with typeset math removed: what is left of
 # a formula is TeX that MathJax did not render.
 TEXT_WITHOUT_MATH_AND_CODE = """() => {
-    const article = document.querySelector('article').cloneNode(true);
+    const article = (document.querySelector('article') ?? document.querySelector('main')).cloneNode(true);
     article.querySelectorAll('pre, mjx-container').forEach(e => e.remove());
     return article.textContent;
 }"""
@@ -212,7 +213,7 @@ def test_math_is_rendered(desktop):
 # equation number). The rule for the book: every display formula fits, on a desktop and in a
 # phone's 358 px column; a box that scrolls is a safety net (test_a_formula_too_wide_shows_it_scrolls).
 WIDE_FORMULAS = """() => {
-    const article = document.querySelector('article').getBoundingClientRect();
+    const article = (document.querySelector('article') ?? document.querySelector('main')).getBoundingClientRect();
     return [...document.querySelectorAll('mjx-container[display="true"]')].filter(m => {
         const box = m.getBoundingClientRect();
         return m.scrollWidth > m.clientWidth + 1 || box.right > article.right + 1 || box.left < article.left - 1;
@@ -253,7 +254,7 @@ def test_a_formula_too_wide_shows_it_scrolls(browser, server):
         await new Promise(resolve => setTimeout(resolve, 100));
         return {at_start, scrolled: [...formula.classList].sort(), overflow: style.overflowX,
                 mask: style.maskImage, tabindex: formula.getAttribute('tabindex'),
-                fits: formula.getBoundingClientRect().right <= document.querySelector('article').getBoundingClientRect().right + 1};
+                fits: formula.getBoundingClientRect().right <= (document.querySelector('article') ?? document.querySelector('main')).getBoundingClientRect().right + 1};
     }""")
     visit.close()
     assert box["at_start"] == ["more-right", "scrolls"]
@@ -395,7 +396,7 @@ def test_numbers_are_the_sections(desktop, pagename):
 
 
 def test_no_horizontal_scrolling_on_a_phone(phone):
-    widths = phone.tab.evaluate("""() => [document.documentElement, document.querySelector('article')]
+    widths = phone.tab.evaluate("""() => [document.documentElement, (document.querySelector('article') ?? document.querySelector('main'))]
         .map(e => ({scroll: e.scrollWidth, client: e.clientWidth}))""")
     assert [w for w in widths if w["scroll"] > w["client"]] == []
 
@@ -405,7 +406,7 @@ def test_tables_read_row_by_row_on_a_phone(phone):
     cells = phone.tab.evaluate("""() => [...document.querySelectorAll('article table tbody td')].map(td => ({
         label: td.dataset.label || null, text: td.textContent.trim().slice(0, 30),
         fits: td.scrollWidth <= td.clientWidth + 1
-              && td.getBoundingClientRect().right <= document.querySelector('article').getBoundingClientRect().right + 1}))""")
+              && td.getBoundingClientRect().right <= (document.querySelector('article') ?? document.querySelector('main')).getBoundingClientRect().right + 1}))""")
     assert [c for c in cells if not (c["label"] and c["fits"])] == []
 
 
@@ -455,3 +456,21 @@ def test_book_has_math_exercises_and_definitions(site):
     assert 'class="solution dropdown' in html
     assert 'class="proof definition' in html
     assert "<figure" in html and "<table" in html
+
+
+def test_icon_fonts_have_every_icon_the_pages_use(site):
+    """The icon fonts are cut down to the icons used (_ext/lean_pages.py): none may be missing,
+    or the browser draws another font's glyph for its private-use code point."""
+    from fontTools.ttLib import TTFont
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from lean_pages import FONTS, ICON_CSS, icon_rules, icons_used
+
+    css = (site / ICON_CSS).read_text(encoding="utf-8")
+    codes = {name: int(code, 16) for names, code in icon_rules(css) for name in names}
+    fonts = set().union(*(TTFont(path).getBestCmap().keys() for path in (site / FONTS).glob("*.woff2")))
+    used = icons_used(site)
+    assert len(used) > 10
+    assert [icon for icon in used if icon in codes and codes[icon] not in fonts] == []
+    styled = [icon for icon in used if icon in codes]
+    assert len(styled) >= 15, styled
