@@ -12,12 +12,10 @@ function markScrollBox(box) {
   box.classList.toggle("scrolls", overflows);
   box.classList.toggle("more-left", overflows && box.scrollLeft > 1);
   box.classList.toggle("more-right", overflows && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
-  if (box.matches("mjx-container")) {
-    if (overflows) {
-      box.setAttribute("tabindex", "0");
-    } else {
-      box.removeAttribute("tabindex");
-    }
+  if (overflows && box.tabIndex < 0) {
+    box.setAttribute("tabindex", "0");  // the theme does so only for boxes visible at load
+  } else if (!overflows && box.matches("mjx-container")) {
+    box.removeAttribute("tabindex");
   }
 }
 
