@@ -9,9 +9,7 @@
 - Extensions' files a page does not use: sphinx-design's (Jupyter Book loads it; no page here
   uses it) on pages without its classes, and sphinx-thebe's while live code (thebe) is off.
 - Search: Sphinx's search scripts and index load on the search page only (templates/layout.html),
-  which also loads MathJax, to typeset the formulas in the results' summaries (book.js); and
-  the search index names a definition, example or exercise with its number ("Definition 3.7.11
-  (Binary cross-entropy)", not "(Binary cross-entropy)").
+  which also loads MathJax, to typeset the formulas in the results' summaries (book.js).
 """
 import json
 import re
@@ -126,42 +124,9 @@ def subset_icon_fonts(app, exception):
         subset.save_font(loaded, str(font), options)
 
 
-def number_search_titles(app, exception):
-    """In searchindex.js, give each numbered box's title ("(Binary cross-entropy)") its number,
-    read from the built page ("Definition 3.7.11 (Binary cross-entropy)")."""
-    if exception is not None or app.builder.format != "html":
-        return
-    outdir = Path(app.outdir)
-    index_path = outdir / "searchindex.js"
-    prefix, text = "Search.setIndex(", index_path.read_text(encoding="utf-8")
-    if not (text.startswith(prefix) and text.endswith(")")):
-        logger.warning("searchindex.js is not in the expected format: titles left unnumbered")
-        return
-    index = json.loads(text[len(prefix):-1])
-    pages = {}
-
-    def number(docindex, anchor):
-        name = index["docnames"][docindex]
-        if name not in pages:
-            pages[name] = (outdir / f"{name}.html").read_text(encoding="utf-8")
-        match = re.search(rf'id="{re.escape(anchor)}"[^>]*>\s*<p class="admonition-title">'
-                          r'<span class="caption-number">([^<]+)</span>', pages[name])
-        return match.group(1).strip() if match else None
-
-    titles = {}
-    for title, targets in index["alltitles"].items():
-        for docindex, anchor in targets:
-            numbered = number(docindex, anchor) if title.startswith(" (") and anchor else None
-            titles.setdefault(f"{numbered}{title}" if numbered else title, []).append([docindex, anchor])
-    index["alltitles"] = titles
-    index_path.write_text(prefix + json.dumps(index, separators=(",", ":"), ensure_ascii=False) + ")",
-                          encoding="utf-8")
-
-
 def setup(app):
     app.connect("config-inited", configure)
     app.connect("html-page-context", mathjax_on_search_page)
     app.connect("html-page-context", unused_assets)
     app.connect("build-finished", subset_icon_fonts)
-    app.connect("build-finished", number_search_titles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

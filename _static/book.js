@@ -83,6 +83,16 @@ function typesetSearchSummaries() {
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
     const summary = makeSearchSummary(htmlText, keywords, anchor);
     if (summary) {
+      // A definition, example or exercise found by its title is listed as "(Its title)": name
+      // it with its number, read from the page, once the summary is in the result's item.
+      const number = anchor && new DOMParser().parseFromString(htmlText, "text/html")
+        .querySelector(`article ${anchor} > .admonition-title > .caption-number`)?.textContent.trim();
+      if (number) {
+        queueMicrotask(() => {
+          const link = summary.parentElement?.querySelector(":scope > a");
+          if (link) link.textContent = link.textContent.replace(/ >\s*\(/, ` > ${number} (`);
+        });
+      }
       summary.textContent = wholeFormulas(summary.textContent);
       summary.classList.add("mathjax_process");
       window.MathJax?.startup?.promise.then(() => MathJax.typesetPromise([summary]));
