@@ -275,6 +275,10 @@ def test_images_load_and_have_alt_text(desktop):
         "img", "imgs => imgs.map(i => ({src: i.currentSrc, alt: i.alt.trim(), width: i.naturalWidth}))")
     assert [i["src"] for i in images if i["width"] == 0] == [], "images that did not load"
     assert [i["src"] for i in images if not i["alt"]] == [], "images without alt text"
+    # Output images carry their size (_ext/figures.py), so that the page does not jump as they load.
+    unsized = desktop.tab.eval_on_selector_all(
+        ".cell_output img", "imgs => imgs.filter(i => !i.getAttribute('width') || !i.getAttribute('height')).map(i => i.src)")
+    assert unsized == []
 
 
 FIGURES = """() => [...document.querySelectorAll('article .cell_output img')].map(img => {
