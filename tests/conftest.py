@@ -32,10 +32,17 @@ def book_pages():
     return list(toc_pages(yaml.safe_load((ROOT / "_toc.yml").read_text())))
 
 
+def site_pages():
+    """Every page a reader opens: the book's pages and the search page."""
+    return book_pages() + ["search"]
+
+
 def pytest_generate_tests(metafunc):
-    """Run every test that takes `docname` once per page of the book."""
+    """Run every test that takes `docname` once per page of the book, `pagename` once per page of the site."""
     if "docname" in metafunc.fixturenames:
         metafunc.parametrize("docname", book_pages(), scope="module")
+    if "pagename" in metafunc.fixturenames:
+        metafunc.parametrize("pagename", site_pages(), scope="module")
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,27 @@ import nbformat
 from nbclient import NotebookClient
 
 
+def merge_streams(outputs):
+    """Consecutive outputs of one stream as one: where the kernel flushed is not part of the result."""
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def execute(path, timeout=600):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     # record_timing=False: no execution timestamps in the stored notebook (diffs show content only)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, path)
 
 

@@ -5,9 +5,10 @@ import numpy as np
 
 from . import activations
 from .network import forward, predictions
+from .style import PALETTE
 
 
-def axes(ax, title, xlabel, ylabel, figsize=(6, 4)):
+def axes(ax, title, xlabel, ylabel, figsize=None):
     if ax is None:
         ax = plt.figure(figsize=figsize).add_subplot()
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -42,7 +43,7 @@ def plot_history(history, ax=None, label=None, title="Cost during training"):
 
 def plot_decision_boundary(X, Y, params, hidden="relu", output="sigmoid", ax=None, title="Decision boundary"):
     """The class the network predicts over the plane, with the data points on top. X: 2 × m."""
-    ax = axes(ax, title, "$x_1$", "$x_2$", figsize=(5, 5))
+    ax = axes(ax, title, "$x_1$", "$x_2$", figsize=(4.5, 4.5))
     pad = 0.5
     x1, x2 = np.meshgrid(np.linspace(X[0].min() - pad, X[0].max() + pad, 300),
                          np.linspace(X[1].min() - pad, X[1].max() + pad, 300))
@@ -57,7 +58,7 @@ def plot_decision_boundary(X, Y, params, hidden="relu", output="sigmoid", ax=Non
 def draw_network(layer_dims, ax=None, title=None):
     """A diagram of a fully connected network: one column of neurons per layer, every edge drawn."""
     ax = axes(ax, title or f"A {'-'.join(map(str, layer_dims))} network", "", "",
-              figsize=(1.6 * len(layer_dims) + 1, 3.5))
+              figsize=(1.1 * len(layer_dims) + 0.4, 3.4))
     L = len(layer_dims) - 1
     ys = [np.linspace(-(n - 1) / 2, (n - 1) / 2, n) for n in layer_dims]
     for l in range(L):
@@ -65,7 +66,7 @@ def draw_network(layer_dims, ax=None, title=None):
             for y1 in ys[l + 1]:
                 ax.plot([l, l + 1], [y0, y1], color="gray", lw=0.6, zorder=1)
     for l, y in enumerate(ys):
-        color = "tab:green" if l == 0 else "tab:red" if l == L else "tab:blue"
+        color = PALETTE["green"] if l == 0 else PALETTE["vermillion"] if l == L else PALETTE["blue"]
         ax.scatter(np.full_like(y, l), y, s=500, color=color, edgecolors="k", zorder=2)
         name = "input" if l == 0 else "output" if l == L else "hidden"
         ax.text(l, ys[np.argmax(layer_dims)].min() - 0.9, f"layer {l}\n{name}\n$n^{{({l})}} = {layer_dims[l]}$",
