@@ -39,31 +39,18 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from colab_sync import requirement  # noqa: E402  (the chapters' scratchnet requirement)
+import colab_sync  # noqa: E402  (the chapters' scratchnet requirement and install code)
+from colab_sync import requirement  # noqa: E402
 
 SETUP_TAG = "otter-setup"
 SETUP_FILE = "student-setup-cell.py"  # in the autograder zip
 
-INSTALL = '''\
+INSTALL = """\
 #@title Setup: run this cell first
 # Installs scratchnet, the book's package, where it is missing (in Colab), and nothing else: no
 # package that is already installed changes (if one ever did, this cell would say to restart).
 # Then defines `grader`: grader.check("q1") runs question 1's public tests on your code.
-import importlib.metadata, importlib.util, subprocess, sys
-if importlib.util.find_spec("scratchnet") is None:
-    before = {{d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}}
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{scratchnet}"],
-                         capture_output=True, text=True)
-    importlib.invalidate_caches()
-    if importlib.util.find_spec("scratchnet") is None:
-        raise ImportError("Installing scratchnet failed:\\n" + pip.stdout + pip.stderr)
-    after = {{d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}}
-    changed = [f"{{name}} {{version}} -> {{after.get(name)}}" for name, version in before.items() if after.get(name) != version]
-    if changed:
-        print("Installing scratchnet also changed " + ", ".join(changed) + ". Restart the session "
-              "(Runtime > Restart session in Colab, Kernel > Restart in Jupyter), then run the notebook again.")
-
-'''
+""" + colab_sync.INSTALL + "\n"
 
 CLASS = '''
 class PublicTests:
@@ -143,7 +130,7 @@ def setup_source(tests):
         if "'''" in functions or "\\" in functions:
             raise ValueError(f"public test {name} contains ''' or a backslash: it cannot be inlined")
         items.append(f"        {name!r}: '''\\\n{functions}''',")
-    return (INSTALL.format(scratchnet=requirement()) + CLASS + "\n".join(items) + "\n    }" + CHECKER)
+    return (INSTALL.format(requirement=requirement()) + CLASS + "\n".join(items) + "\n    }" + CHECKER)
 
 
 def setup_cell(nb):

@@ -4,8 +4,9 @@ The cell is generated from `repository` in _config.yml, the one setting an instr
 when forking: in Colab only the notebook is present, so the cell pip-installs `scratchnet` from
 code/ at the ref the launch button opened (`branch`: a branch, or a release tag for a term).
 Where scratchnet is already importable (locally, in CI) it does nothing and prints nothing.
-`%pip` does not fail when pip does, so the cell checks the result itself. It is the first code
-cell, tagged `remove-cell` so that the website does not show it.
+The cell checks that the installation worked, and says if it changed any installed package (then
+a restart is needed). It is the first code cell, tagged `remove-cell` so that the website does
+not show it.
 
     python tools/colab_sync.py          # rewrite the cells
     python tools/colab_sync.py --check  # exit 1 listing the notebooks whose cell differs
@@ -22,15 +23,27 @@ ROOT = Path(__file__).resolve().parent.parent
 TAG = "colab-install"
 TAGS = ["remove-cell", TAG]
 
-# IPython turns the indented `%pip` into get_ipython().run_line_magic(...) (IPython >= 7).
-TEMPLATE = '''\
-# Colab setup: install scratchnet, the book's package, unless it is already importable.
-import importlib.util
+# Installs scratchnet where it is missing (in Colab), and nothing else; shared with the
+# assignments' setup cell (assignments/build.py). pip runs as a subprocess, not as %pip, whose
+# note "you may need to restart the kernel" would be wrong: nothing that is installed changes,
+# and if something ever did, the cell says so, and that the session must be restarted.
+INSTALL = '''\
+import importlib.metadata, importlib.util, subprocess, sys
 if importlib.util.find_spec("scratchnet") is None:
-    %pip install --quiet "{requirement}"
+    before = {{d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}}
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{requirement}"],
+                         capture_output=True, text=True)
     importlib.invalidate_caches()
     if importlib.util.find_spec("scratchnet") is None:
-        raise ImportError("Installing scratchnet failed: see pip's message above.")'''
+        raise ImportError("Installing scratchnet failed:\\n" + pip.stdout + pip.stderr)
+    after = {{d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}}
+    changed = [f"{{name}} {{version}} -> {{after.get(name)}}" for name, version in before.items() if after.get(name) != version]
+    if changed:
+        print("Installing scratchnet also changed " + ", ".join(changed) + ". Restart the session "
+              "(Runtime > Restart session in Colab, Kernel > Restart in Jupyter), then run the notebook again.")
+'''
+
+TEMPLATE = "# Colab setup: install scratchnet, the book's package, unless it is already importable.\n" + INSTALL
 
 
 def repository(config_path=ROOT / "_config.yml"):
@@ -50,7 +63,7 @@ def requirement(config_path=ROOT / "_config.yml"):
 
 
 def install_cell_source(config_path=ROOT / "_config.yml"):
-    return TEMPLATE.format(requirement=requirement(config_path))
+    return TEMPLATE.format(requirement=requirement(config_path)).rstrip("\n")
 
 
 def notebooks():
