@@ -122,7 +122,7 @@ def labels(Y, output, name="Y"):
     is_label = (Y == 0) | (Y == 1)
     if not is_label.all():
         bad = np.unique(Y[~is_label])[:5]
-        raise ValueError(f"labels must be 0 or 1, found {', '.join(f'{v:g}' for v in bad)}")
+        raise ValueError(f"labels must be 0 or 1, found {', '.join(f'{v:.15g}' for v in bad)}")
     if output == "softmax" and Y.ndim == 2 and not (Y.sum(axis=0) == 1).all():
         cols = np.flatnonzero(Y.sum(axis=0) != 1)[:5]
         raise ValueError(f"Y's columns must be one-hot (a single 1), columns {cols.tolist()} are not")
@@ -205,7 +205,7 @@ def parameters(params, name="params", finite_values=True, writable=False):
     if not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict {{'W1': W⁽¹⁾, 'b1': b⁽¹⁾, ...}}, got {describe(params)}")
     L = len(params) // 2
-    if params.keys() != param_keys(L):  # not exactly W1, b1, ..., WL, bL: find what is wrong
+    if not L or params.keys() != param_keys(L):  # not exactly W1, b1, ..., WL, bL: find what is wrong
         other = [key for key in params if not is_param_key(key)]
         if other:
             raise ValueError(f"{name} has keys {other} that are not W1, b1, ..., WL, bL "
@@ -264,10 +264,12 @@ def gradients(grads, params, L):
                          f"{', '.join('d' + key for key in keys)}")
     for key in keys:
         dP = grads.get("d" + key)
+        if dP is not None and not isinstance(dP, np.ndarray):
+            raise TypeError(f"grads['d{key}'] must be a NumPy array, got {describe(dP)}")
         shape = getattr(dP, "shape", None)
         if shape != params[key].shape:
             raise ValueError(f"grads must hold d{key} of shape {params[key].shape}, got {shape}")
-        if not isinstance(dP, np.ndarray) or dP.dtype not in PARAM_DTYPES:
+        if dP.dtype not in PARAM_DTYPES:
             raise TypeError(f"d{key} has dtype {getattr(dP, 'dtype', type(dP).__name__)}: gradients must be "
                             f"float32 or float64 (an integer or bool gradient would silently change the step)")
     all_finite(("d" + key, grads["d" + key]) for key in keys)

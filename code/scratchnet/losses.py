@@ -48,7 +48,7 @@ def binary_cross_entropy_from_logits(ZL, Y):
     """binary_cross_entropy(σ(Z⁽ᴸ⁾), Y) without clipping: ℓ = log(1 + e^(−z)) for y = 1 and
     log(1 + eᶻ) for y = 0, that is log(1 + e^((1 − 2y) z)), by np.logaddexp (no overflow)."""
     ZL, Y = checks.logits_and_labels(ZL, Y, "sigmoid")
-    with np.errstate(under="ignore"):
+    with np.errstate(over="ignore", under="ignore"):  # a sum beyond 1.8e308 is J = inf, reported as such
         return float(np.logaddexp(0, (1 - 2 * Y) * ZL).sum() / Y.shape[1])
 
 
