@@ -216,7 +216,8 @@ BACKWARD = [
     case(B, "type", TypeError, r"Y must hold real numbers.*complex", lambda: ((P(), cache(), Y() + 0j), {})),
     case(B, "type", TypeError, r"Y must hold real numbers", lambda: ((P(), cache(), [["0", "1", "0", "1", "0"]]), {})),
     case(B, "type", TypeError, r"cache must be the dict that forward returns", lambda: ((P(), [1, 2], Y()), {})),
-    case(B, "structure", ValueError, r"cache is missing \['Z2'\]", lambda: ((P(), cache(Z2=DROP), Y()), {})),
+    case(B, "structure", ValueError, r"cache is missing \['Z1'\]", lambda: ((P(), cache(Z1=DROP), Y()), {})),
+    case(B, "structure", ValueError, r"cache is missing \['A2'\]", lambda: ((P(), cache(A2=DROP), Y()), {})),
     case(B, "structure", ValueError, r"cache is missing \['hidden'\]", lambda: ((P(), cache(hidden=DROP), Y()), {})),
     case(B, "structure", ValueError, r"cache\['A1'\] is an array of shape \(4, 5\).*expected a float array of shape \(3, 5\)",
          lambda: ((P(), cache(A1=np.zeros((4, 5))), Y()), {})),
@@ -508,6 +509,23 @@ def test_the_tables_cover_every_public_function():
 
 
 # ---- the cases that need more than a table ----
+
+def test_backward_reads_only_what_it_uses_from_the_cache():
+    # the backpropagation chapter logs the keys backward reads: the checks must not add to them
+    class ReadLog(dict):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.reads = []
+
+        def __getitem__(self, key):
+            self.reads.append(key)
+            return super().__getitem__(key)
+
+    logged = ReadLog(cache())
+    del logged["Z2"]  # not needed: δᴸ = Aᴸ − Y
+    sn.backward(P(), logged, Y())
+    assert logged.reads == ["A2", "hidden", "A1", "Z1", "A0"]
+
 
 def test_update_validates_every_gradient_before_stepping_any_layer():
     # the last layer's gradient is bad: with the old update, layer 1 had already stepped

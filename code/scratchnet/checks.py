@@ -277,22 +277,28 @@ def gradients(grads, params, L):
 
 
 def cache(cache, params, L):
-    """The cache of forward: activation names, A0 (= X), and Zl, Al of shape n⁽ˡ⁾ × m."""
+    """The cache of forward, as far as backward reads it: the activation names, A0 (= X), A1, ..., AL
+    and Z1, ..., Z(L−1), each a float array of shape n⁽ˡ⁾ × m. (Z⁽ᴸ⁾ is not needed: δᴸ = Aᴸ − Y.)
+
+    It looks with dict.get, not cache[key], so that a dict that logs its reads (the backpropagation
+    chapter's ReadLog) records only what backward itself reads.
+    """
     if not isinstance(cache, Mapping):
         raise TypeError(f"cache must be the dict that forward returns, got {describe(cache)}")
-    missing = [key for key in ["hidden", "output", "A0", *(f"{p}{l}" for l in range(1, L + 1) for p in "ZA")]
-               if key not in cache]
+    peek = (lambda key: dict.get(cache, key)) if isinstance(cache, dict) else cache.get
+    needed = ["hidden", "output", "A0", *(f"{p}{l}" for l in range(1, L + 1) for p in "ZA" if (p, l) != ("Z", L))]
+    missing = [key for key in needed if key not in cache]
     if missing:
         raise ValueError(f"cache is missing {missing}: pass the cache that forward returned for these params")
-    activation_names(cache["hidden"], cache["output"])
-    m = getattr(cache["A0"], "shape", (None, None))[-1]
+    activation_names(peek("hidden"), peek("output"))
+    m = getattr(peek("A0"), "shape", (None, None))[-1]
     for l, n in enumerate(layer_sizes_of(params, L)):
-        for key in [f"A{l}"] + ([f"Z{l}"] if l else []):
-            A = cache[key]
+        for key in [f"A{l}"] + ([f"Z{l}"] if 0 < l < L else []):
+            A = peek(key)
             if not isinstance(A, np.ndarray) or A.dtype.kind != "f" or A.shape != (n, m) or not m:
                 raise ValueError(f"cache[{key!r}] is {describe(A)}, expected a float array of shape {(n, m)}: "
                                  f"pass the cache that forward returned for these params")
-    return cache
+    return peek
 
 
 # ---- names and numbers ----
@@ -438,9 +444,9 @@ def backward_args(params, cache_, Y):
         L = len(params) // 2
         return L, Y
     L = parameters(params, finite_values=False)  # forward checked the values
-    cache(cache_, params, L)
-    AL = cache_[f"A{L}"]
-    Y = targets(Y, AL.shape, cache_["output"])
+    peek = cache(cache_, params, L)
+    AL = peek(f"A{L}")
+    Y = targets(Y, AL.shape, peek("output"))
     return L, np.asarray(Y, dtype=AL.dtype)
 
 
