@@ -763,6 +763,19 @@ def test_activations_do_not_raise_under_seterr_raise(name, dtype):
         assert out.dtype == dtype and not np.isnan(out).any()
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_the_finiteness_test_warns_and_raises_nothing_when_its_sum_overflows(dtype):
+    big = np.full((3, 4), np.finfo(dtype).max / 2, dtype=dtype)
+    old = np.seterr(all="raise")
+    try:
+        assert sn.checks.finite(big, "X") is big                  # Σ x² overflows: every entry looked at
+        with pytest.raises(ValueError, match=r"X holds 0 NaN and 1 infinite"):
+            sn.checks.finite(with_entry(big, (2, 3), np.inf), "X")
+        sn.forward(big[:2].astype(np.float64) * 0 + 1e300, P())  # finite X near the float range
+    finally:
+        np.seterr(**old)
+
+
 def test_sigmoid_and_softmax_limits_at_infinity():
     s = activations.sigmoid(np.array([[-np.inf, np.inf]]))
     np.testing.assert_array_equal(s, [[0.0, 1.0]])

@@ -79,14 +79,15 @@ def all_finite(named):
     """ValueError naming the first NaN or ±inf entry of the first (name, array) pair that has one.
 
     The cheap test first: Σ x² (np.vdot, one BLAS pass) is finite unless an entry is NaN or ±inf
-    or the sum overflows; only then are the entries looked at.
+    or the sum overflows; only then are the entries looked at. (np.vdot, unlike np.sum and np.dot,
+    reports no floating-point condition, so an overflowing sum warns and raises nothing, even under
+    np.seterr(all="raise"); tests/test_checks.py checks that.)
     """
-    with np.errstate(all="ignore"):
-        for name, A in named:
-            if A.dtype.kind == "f" and A.size and not math.isfinite(np.vdot(A, A)) and not np.isfinite(A).all():
-                break
-        else:
-            return
+    for name, A in named:
+        if A.dtype.kind == "f" and A.size and not math.isfinite(np.vdot(A, A)) and not np.isfinite(A).all():
+            break
+    else:
+        return
     bad = ~np.isfinite(A)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     raise ValueError(f"{name} holds {int(np.isnan(A).sum())} NaN and {int(np.isinf(A).sum())} infinite "
