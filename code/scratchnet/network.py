@@ -113,7 +113,7 @@ def backward(params, cache, Y):
     is applied once, to δᴸ (n⁽ᴸ⁾ × m), instead of to every dW⁽ˡ⁾ (n⁽ˡ⁾ × n⁽ˡ⁻¹⁾).
     Returns {"dW1", "db1", ...}, each shaped like its parameter. (∂J/∂X is not computed.)
     """
-    L, Y = checks.backward_args(params, cache, Y)  # the labels before they are cast to Aᴸ's dtype
+    L, Y = checks.backward_args(params, cache, Y)  # every argument; Y's labels before the cast to Aᴸ's dtype
     AL = cache[f"A{L}"]
     g_prime = activations.get(cache["hidden"])[1]
     m = Y.shape[1]
@@ -256,7 +256,8 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     print_every=k prints them every k epochs; progress=True shows a progress line on stderr.
     Returns (params, history). Every argument is checked before any work. A cost that is not
     finite or explodes (EXPLODED times the first epoch's or chance level's), or weights that
-    overflow, raise TrainingDiverged in that epoch, with its cause and the last good parameters.
+    overflow, raise TrainingDiverged in that epoch, with its cause and the last good parameters
+    (X, Y and a given params are never changed; a Generator given as rng has advanced).
     """
     X, Y, rng, layer_dims = checks.train_args(X, Y, layer_dims, learning_rate, epochs, hidden, output, rng,
                                               scale, dtype, params, batch_size, print_every, progress)
