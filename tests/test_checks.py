@@ -510,6 +510,10 @@ def test_the_tables_cover_every_public_function():
 
 # ---- the cases that need more than a table ----
 
+def test_the_checks_know_the_elementwise_activations():
+    assert sn.checks.HIDDEN == activations.HIDDEN
+
+
 def test_backward_reads_only_what_it_uses_from_the_cache():
     # the backpropagation chapter logs the keys backward reads: the checks must not add to them
     class ReadLog(dict):

@@ -218,6 +218,38 @@ def parameters(params, name="params", finite_values=True, writable=False):
             for key in (f"W{l}", f"b{l}"):
                 if key not in params:
                     raise ValueError(f"{name} is missing {key} (it has {sorted(params)})")
+    pairs = layer_keys(L)
+    if not fast_parameters(params, pairs, writable):
+        describe_parameters(params, name, L, writable)
+    if finite_values:
+        all_finite((key, params[key]) for pair in pairs for key in pair)
+    return L
+
+
+@functools.lru_cache(maxsize=64)
+def layer_keys(L):
+    """(("W1", "b1"), ..., ("WL", "bL"))."""
+    return tuple((f"W{l}", f"b{l}") for l in range(1, L + 1))
+
+
+def fast_parameters(params, pairs, writable):
+    """True if the parameters are certainly well formed (the common case, checked quickly)."""
+    W1 = params["W1"]
+    if type(W1) is not np.ndarray or W1.dtype not in PARAM_DTYPES or W1.ndim != 2 or not W1.shape[1]:
+        return False
+    dtype, rows = W1.dtype, W1.shape[1]
+    for kW, kb in pairs:
+        W, b = params[kW], params[kb]
+        if (type(W) is not np.ndarray or type(b) is not np.ndarray or W.dtype != dtype or b.dtype != dtype
+                or W.ndim != 2 or W.shape[1] != rows or not W.shape[0] or b.shape != (W.shape[0], 1)
+                or writable and not (W.flags.writeable and b.flags.writeable)):
+            return False
+        rows = W.shape[0]
+    return True
+
+
+def describe_parameters(params, name, L, writable):
+    """The error for parameters that fast_parameters did not accept."""
     dtype = None
     for l in range(1, L + 1):
         W, b = params[f"W{l}"], params[f"b{l}"]
@@ -243,9 +275,13 @@ def parameters(params, name="params", finite_values=True, writable=False):
             if writable and not P.flags.writeable:
                 raise ValueError(f"{key} is read-only: update changes the parameters in place "
                                  f"(pass writable arrays, e.g. {{k: v.copy() for k, v in params.items()}})")
-    if finite_values:
-        all_finite((key, params[key]) for l in range(1, L + 1) for key in (f"W{l}", f"b{l}"))
-    return L
+    raise AssertionError("fast_parameters and describe_parameters disagree")  # pragma: no cover
+
+
+@functools.lru_cache(maxsize=64)
+def grad_keys(L):
+    """{"dW1": "W1", "db1": "b1", ...}."""
+    return {"d" + key: key for pair in layer_keys(L) for key in pair}
 
 
 def layer_sizes_of(params, L):
@@ -258,6 +294,12 @@ def gradients(grads, params, L):
     array shaped like its parameter."""
     if not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a dict {{'dW1': ..., 'db1': ..., ...}}, got {describe(grads)}")
+    names = grad_keys(L)
+    if grads.keys() == names.keys() and all(
+            type(dP) is np.ndarray and dP.dtype in PARAM_DTYPES and dP.shape == params[key].shape
+            for dP, key in ((grads[d], key) for d, key in names.items())):
+        all_finite((d, grads[d]) for d in names)
+        return grads
     keys = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
     other = sorted(set(grads) - {"d" + key for key in keys}, key=str)
     if other:
@@ -286,20 +328,26 @@ def cache(cache, params, L):
     """
     if not isinstance(cache, Mapping):
         raise TypeError(f"cache must be the dict that forward returns, got {describe(cache)}")
-    peek = (lambda key: dict.get(cache, key)) if isinstance(cache, dict) else cache.get
-    needed = ["hidden", "output", "A0", *(f"{p}{l}" for l in range(1, L + 1) for p in "ZA" if (p, l) != ("Z", L))]
-    missing = [key for key in needed if key not in cache]
+    peek = functools.partial(dict.get, cache) if isinstance(cache, dict) else cache.get
+    layout = cache_layout(tuple(layer_sizes_of(params, L)))
+    missing = [key for key in ("hidden", "output", *(key for key, _ in layout)) if key not in cache]
     if missing:
         raise ValueError(f"cache is missing {missing}: pass the cache that forward returned for these params")
     activation_names(peek("hidden"), peek("output"))
     m = getattr(peek("A0"), "shape", (None, None))[-1]
-    for l, n in enumerate(layer_sizes_of(params, L)):
-        for key in [f"A{l}"] + ([f"Z{l}"] if 0 < l < L else []):
-            A = peek(key)
-            if not isinstance(A, np.ndarray) or A.dtype.kind != "f" or A.shape != (n, m) or not m:
-                raise ValueError(f"cache[{key!r}] is {describe(A)}, expected a float array of shape {(n, m)}: "
-                                 f"pass the cache that forward returned for these params")
+    for key, n in layout:
+        A = peek(key)
+        if type(A) is not np.ndarray or A.dtype.kind != "f" or A.shape != (n, m) or not m:
+            raise ValueError(f"cache[{key!r}] is {describe(A)}, expected a float array of shape {(n, m)}: "
+                             f"pass the cache that forward returned for these params")
     return peek
+
+
+@functools.lru_cache(maxsize=64)
+def cache_layout(sizes):
+    """(key, rows) of the arrays backward reads from the cache: A0, ..., AL and Z1, ..., Z(L−1)."""
+    L = len(sizes) - 1
+    return tuple((f"{p}{l}", n) for l, n in enumerate(sizes) for p in "AZ" if p == "A" or 0 < l < L)
 
 
 # ---- names and numbers ----
@@ -310,7 +358,12 @@ def output_name(output):
     return output
 
 
+HIDDEN = ("step", "relu", "leaky_relu", "sigmoid", "tanh")  # = activations.HIDDEN (tested)
+
+
 def activation_names(hidden, output):
+    if type(hidden) is str and hidden in HIDDEN and type(output) is str and output in OUTPUTS:
+        return output
     from . import activations  # here, not at the top: activations imports this module
     activations.get(hidden)
     if hidden not in activations.HIDDEN:
