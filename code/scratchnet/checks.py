@@ -203,7 +203,7 @@ def param_keys(L):
 def parameters(params, name="params", finite_values=True, writable=False):
     """L, after checking that params is a dict of W1, b1, ..., WL, bL: NumPy arrays of one dtype,
     float32 or float64, W⁽ˡ⁾ n⁽ˡ⁾ × n⁽ˡ⁻¹⁾ and b⁽ˡ⁾ n⁽ˡ⁾ × 1, finite, writable if asked."""
-    if not isinstance(params, Mapping):
+    if type(params) is not dict and not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict {{'W1': W⁽¹⁾, 'b1': b⁽¹⁾, ...}}, got {describe(params)}")
     L = len(params) // 2
     if not L or params.keys() != param_keys(L):  # not exactly W1, b1, ..., WL, bL: find what is wrong
@@ -292,7 +292,7 @@ def layer_sizes_of(params, L):
 def gradients(grads, params, L):
     """grads holds dW1, db1, ..., dWL, dbL (and nothing else), each a finite float32 or float64
     array shaped like its parameter."""
-    if not isinstance(grads, Mapping):
+    if type(grads) is not dict and not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a dict {{'dW1': ..., 'db1': ..., ...}}, got {describe(grads)}")
     names = grad_keys(L)
     if grads.keys() == names.keys() and all(
@@ -326,7 +326,7 @@ def cache(cache, params, L):
     It looks with dict.get, not cache[key], so that a dict that logs its reads (the backpropagation
     chapter's ReadLog) records only what backward itself reads.
     """
-    if not isinstance(cache, Mapping):
+    if type(cache) is not dict and not isinstance(cache, Mapping):
         raise TypeError(f"cache must be the dict that forward returns, got {describe(cache)}")
     peek = functools.partial(dict.get, cache) if isinstance(cache, dict) else cache.get
     layout = cache_layout(tuple(layer_sizes_of(params, L)))
