@@ -55,7 +55,7 @@ def sigmoid(Z):
     so nothing overflows. For z ≥ 0 this is 1 / (1 + e⁻ᶻ); for z < 0 the equal eᶻ / (1 + eᶻ).
     """
     Z = checks.pre_activation(Z)
-    with np.errstate(under="ignore"):  # e^(−|z|) rounding to 0 for |z| > 745 is the right answer
+    with np.errstate(under="ignore"):  # e^(−|z|) rounds to 0 for |z| > 745: the right answer
         return np.exp(np.minimum(Z, 0)) / (1 + np.exp(-np.abs(Z)))
 
 
@@ -87,8 +87,8 @@ def softmax(Z):
     the limit, 1 on its +inf entries (shared equally if there are several), 0 elsewhere."""
     Z = checks.pre_activation(Z)
     M = Z.max(axis=0, keepdims=True)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # z − max may be −inf: e^(−inf) = 0
-        E = np.exp(np.where(Z == M, 0, Z - M))
+    with np.errstate(all="ignore"):  # z − max may be −∞ (a span over 1.8e308): e^(−∞) = 0
+        E = np.exp(np.where(Z == M, 0, Z - M))  # the maximum gets e^0 = 1, also when it is +∞
         return E / E.sum(axis=0, keepdims=True)
 
 

@@ -113,7 +113,7 @@ def backward(params, cache, Y):
     is applied once, to δᴸ (n⁽ᴸ⁾ × m), instead of to every dW⁽ˡ⁾ (n⁽ˡ⁾ × n⁽ˡ⁻¹⁾).
     Returns {"dW1", "db1", ...}, each shaped like its parameter. (∂J/∂X is not computed.)
     """
-    L, Y = checks.backward_args(params, cache, Y)  # every argument; Y's labels before the cast to Aᴸ's dtype
+    L, Y = checks.backward_args(params, cache, Y)  # every argument; Y before it is cast
     AL = cache[f"A{L}"]
     g_prime = activations.get(cache["hidden"])[1]
     m = Y.shape[1]
