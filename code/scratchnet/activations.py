@@ -3,39 +3,50 @@
 Every function takes Z of shape n × m (one column per example) and returns an array of
 the same shape and dtype. All are elementwise except softmax, which normalises each
 column; its derivative is therefore a Jacobian per column, of shape n × n × m.
+Z may be a list or an int array (it is converted to float64); ±inf give the limits and a
+NaN stays NaN. No function warns or raises on underflow, even under np.seterr(all="raise").
 """
 import numpy as np
+
+from . import checks
 
 LEAKY_SLOPE = 0.01
 
 
 def step(Z):
     """Binary step: 1 where z ≥ 0, else 0."""
+    Z = checks.pre_activation(Z)
     return (Z >= 0).astype(Z.dtype)
 
 
 def step_prime(Z):
     """0 everywhere (undefined at 0): the step gives gradient descent nothing to follow."""
+    Z = checks.pre_activation(Z)
     return np.zeros_like(Z)
 
 
 def relu(Z):
     """max(0, z)."""
+    Z = checks.pre_activation(Z)
     return np.maximum(Z, 0)
 
 
 def relu_prime(Z):
     """1 where z > 0, else 0 (we take 0 at the kink z = 0)."""
+    Z = checks.pre_activation(Z)
     return (Z > 0).astype(Z.dtype)
 
 
 def leaky_relu(Z):
     """z where z > 0, else 0.01 z; that is max(z, 0.01 z), since 0.01 < 1."""
-    return np.maximum(Z, LEAKY_SLOPE * Z)
+    Z = checks.pre_activation(Z)
+    with np.errstate(under="ignore"):
+        return np.maximum(Z, LEAKY_SLOPE * Z)
 
 
 def leaky_relu_prime(Z):
     """1 where z > 0, else 0.01."""
+    Z = checks.pre_activation(Z)
     return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * (Z > 0).astype(Z.dtype)
 
 
@@ -43,40 +54,54 @@ def sigmoid(Z):
     """1 / (1 + e⁻ᶻ), computed stably as e^min(z, 0) / (1 + e^(−|z|)): both exponents are ≤ 0,
     so nothing overflows. For z ≥ 0 this is 1 / (1 + e⁻ᶻ); for z < 0 the equal eᶻ / (1 + eᶻ).
     """
-    return np.exp(np.minimum(Z, 0)) / (1 + np.exp(-np.abs(Z)))
+    Z = checks.pre_activation(Z)
+    with np.errstate(under="ignore"):  # e^(−|z|) rounds to 0 for |z| > 745: the right answer
+        return np.exp(np.minimum(Z, 0)) / (1 + np.exp(-np.abs(Z)))
 
 
 def sigmoid_prime(Z):
     """σ(z) (1 − σ(z))."""
+    Z = checks.pre_activation(Z)
     S = sigmoid(Z)
-    return S * (1 - S)
+    with np.errstate(under="ignore"):
+        return S * (1 - S)
 
 
 def tanh(Z):
     """Hyperbolic tangent."""
+    Z = checks.pre_activation(Z)
     return np.tanh(Z)
 
 
 def tanh_prime(Z):
     """1 − tanh²(z)."""
-    return 1 - np.tanh(Z) ** 2
+    Z = checks.pre_activation(Z)
+    with np.errstate(under="ignore"):
+        return 1 - np.tanh(Z) ** 2
 
 
 def softmax(Z):
     """e^(z_i) / Σ_j e^(z_j) over each column. Subtracting the column's maximum first
-    changes nothing mathematically and keeps every exponent ≤ 0, so nothing overflows."""
-    E = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return E / E.sum(axis=0, keepdims=True)
+    changes nothing mathematically and keeps every exponent ≤ 0, so nothing overflows.
+    The maximum itself gets exponent 0, also when it is +inf: a column holding +inf gives
+    the limit, 1 on its +inf entries (shared equally if there are several), 0 elsewhere."""
+    Z = checks.pre_activation(Z)
+    M = Z.max(axis=0, keepdims=True)
+    with np.errstate(all="ignore"):  # z − max may be −∞ (a span over 1.8e308): e^(−∞) = 0
+        E = np.exp(np.where(Z == M, 0, Z - M))  # the maximum gets e^0 = 1, also when it is +∞
+        return E / E.sum(axis=0, keepdims=True)
 
 
 def softmax_prime(Z):
-    """Jacobian of softmax for each column: J[i, j, k] = s_i (δ_ij − s_j) for example k.
+    """Jacobian of softmax for each column: J[i, j, k] = ∂s_i/∂z_j = s_i ([i = j] − s_j) for
+    example k, where [i = j] is 1 if i = j and 0 otherwise (an Iverson bracket).
 
     Shape n × n × m. Never needed in training: with cross-entropy, δ = A − Y.
     """
     S = softmax(Z)
     n = S.shape[0]
-    return np.eye(n, dtype=S.dtype)[:, :, None] * S[:, None, :] - S[:, None, :] * S[None, :, :]
+    with np.errstate(under="ignore"):
+        return np.eye(n, dtype=S.dtype)[:, :, None] * S[:, None, :] - S[:, None, :] * S[None, :, :]
 
 
 # name → (g, g′). Everything else looks activations up here, by name.

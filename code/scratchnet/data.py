@@ -5,14 +5,13 @@ Every function returns (X, Y) in the column convention: X is 2 × m; Y is 1 × m
 """
 import numpy as np
 
-from .network import as_rng
+from . import checks
+from .network import as_rng  # noqa: F401  (the old name of checks.seed)
 
 
 def one_hot(labels, k):
-    """Class indices of shape (m,) → one-hot Y of shape k × m."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.size and (labels.min() < 0 or labels.max() >= k):
-        raise ValueError(f"labels must be a 1-D array of class indices in 0..{k - 1}")
+    """Class indices of shape (m,) → one-hot Y of shape k × m (k ≥ 2 classes, m ≥ 1)."""
+    labels = checks.class_indices(labels, k)
     return np.eye(k)[:, labels]
 
 
@@ -24,12 +23,13 @@ def xor():
 
 def labels_for(classes, k):
     """0/1 row for two classes, one-hot otherwise."""
+    classes = checks.class_indices(classes, k)
     return classes[None, :].astype(float) if k == 2 else one_hot(classes, k)
 
 
 def moons(m=200, noise=0.1, rng=0):
     """Two interleaving half circles, m points (m // 2 per class)."""
-    rng = as_rng(rng)
+    rng = checks.data_args(m, noise, rng)
     classes = np.arange(m) % 2
     t = rng.uniform(0, np.pi, m)
     X = np.where(classes == 0, [np.cos(t), np.sin(t)], [1 - np.cos(t), 0.5 - np.sin(t)])
@@ -37,8 +37,8 @@ def moons(m=200, noise=0.1, rng=0):
 
 
 def circles(m=200, noise=0.05, factor=0.5, rng=0):
-    """Two concentric circles: class 1 inside, of radius `factor`; class 0 outside, radius 1."""
-    rng = as_rng(rng)
+    """Two concentric circles: class 1 inside, of radius `factor` (0 ≤ factor < 1); class 0 outside, radius 1."""
+    rng = checks.data_args(m, noise, rng, factor=factor)
     classes = np.arange(m) % 2
     t = rng.uniform(0, 2 * np.pi, m)
     r = np.where(classes == 1, factor, 1.0)
@@ -47,8 +47,8 @@ def circles(m=200, noise=0.05, factor=0.5, rng=0):
 
 
 def spirals(m=300, k=3, noise=0.2, rng=0):
-    """k interleaved spiral arms, one class each, m points in all."""
-    rng = as_rng(rng)
+    """k interleaved spiral arms, one class each, m points in all (m ≥ k ≥ 2)."""
+    rng = checks.data_args(m, noise, rng, k=k)
     classes = np.arange(m) % k
     r = rng.uniform(0.05, 1, m)
     t = 4 * r + 2 * np.pi * classes / k + noise * rng.standard_normal(m)

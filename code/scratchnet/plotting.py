@@ -3,12 +3,13 @@ title and labelled axes, and returns the axes."""
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import activations
+from . import activations, checks
 from .network import forward, predictions
 from .style import PALETTE
 
 
 def axes(ax, title, xlabel, ylabel, figsize=None):
+    checks.plot_axes(ax)
     if ax is None:
         ax = plt.figure(figsize=figsize).add_subplot()
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -17,8 +18,8 @@ def axes(ax, title, xlabel, ylabel, figsize=None):
 
 def plot_activation(name, z=None, ax=None):
     """g(z) and g′(z) of an elementwise activation, over z in [−5, 5] by default."""
+    z = checks.plot_activation_args(name, z, ax)
     g, g_prime = activations.get(name)
-    z = np.linspace(-5, 5, 501) if z is None else np.asarray(z, dtype=float)
     ax = axes(ax, f"{name} and its derivative", "z", "value")
     Z = z[None, :]
     ax.plot(z, g(Z)[0], label=f"{name}(z)")
@@ -30,11 +31,13 @@ def plot_activation(name, z=None, ax=None):
 
 
 def plot_history(history, ax=None, label=None, title="Cost during training"):
-    """The cost per epoch (log scale when it spans more than a factor of ten)."""
+    """The cost per epoch (log scale when it spans more than a factor of ten). A diverged run's
+    history (from TrainingDiverged) may end in nan or inf: only its finite costs are drawn."""
+    cost = checks.history_costs(history, ax)
     ax = axes(ax, title, "epoch", "cost J")
-    cost = np.asarray(history["cost"])
     ax.plot(cost, label=label)
-    if np.all(cost > 0) and cost.max() > 10 * cost.min():
+    cost = cost[np.isfinite(cost)]
+    if cost.size and np.all(cost > 0) and cost.max() > 10 * cost.min():
         ax.set_yscale("log")
     if label is not None:
         ax.legend()
@@ -43,6 +46,7 @@ def plot_history(history, ax=None, label=None, title="Cost during training"):
 
 def plot_decision_boundary(X, Y, params, hidden="relu", output="sigmoid", ax=None, title="Decision boundary"):
     """The class the network predicts over the plane, with the data points on top. X: 2 × m."""
+    X, Y = checks.decision_boundary_args(X, Y, params, hidden, output, ax)
     ax = axes(ax, title, "$x_1$", "$x_2$", figsize=(4.5, 4.5))
     pad = 0.5
     x1, x2 = np.meshgrid(np.linspace(X[0].min() - pad, X[0].max() + pad, 300),
@@ -57,6 +61,7 @@ def plot_decision_boundary(X, Y, params, hidden="relu", output="sigmoid", ax=Non
 
 def draw_network(layer_dims, ax=None, title=None):
     """A diagram of a fully connected network: one column of neurons per layer, every edge drawn."""
+    layer_dims = checks.draw_network_args(layer_dims, ax, title)
     ax = axes(ax, title or f"A {'-'.join(map(str, layer_dims))} network", "", "",
               figsize=(1.1 * len(layer_dims) + 0.4, 3.4))
     L = len(layer_dims) - 1
