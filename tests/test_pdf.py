@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import pdf as tool  # noqa: E402
 
 POINTS_PER_MM = 72 / 25.4
-NUMBERED = re.compile(r"\b(Solution to Exercise|Definition|Mathematical Intuition|Example|Exercise|Fig\.|Figure"
+NUMBERED = re.compile(r"\b(Solution to Exercise|Definition|Mathematical Intuition|Proposition|Theorem|Example|Exercise|Fig\.|Figure"
                       r"|Table)\s+(3\.7\.\d+)\b")
 EQUATION = re.compile(r"\((3\.7\.\d+)\)")
 RAW_TEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$|[_^]\{")

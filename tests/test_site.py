@@ -36,7 +36,7 @@ TEXT_WITHOUT_MATH_AND_CODE = """() => {
     return article.textContent;
 }"""
 RAW_TEX = re.compile(r".{0,40}(?:\$\s*\$|\\begin\b|\\\(|\\\[).{0,40}", re.DOTALL)  # with some context
-NUMBERED = re.compile(r"\b(Definition|Mathematical Intuition|Example|Exercise|Figure)\s+(\d+(?:\.\d+)*)")
+NUMBERED = re.compile(r"\b(Definition|Mathematical Intuition|Proposition|Theorem|Example|Exercise|Figure)\s+(\d+(?:\.\d+)*)")
 SECTION_NUMBER = re.compile(r"3\.7\.[1-9]\d*")
 TEX_IN_TEXT = re.compile(r"\\[a-zA-Z]+|\$|\^\{|_\{")
 

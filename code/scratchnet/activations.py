@@ -93,8 +93,8 @@ def softmax(Z):
 
 
 def softmax_prime(Z):
-    """Jacobian of softmax for each column: J[i, j, k] = ∂s_i/∂z_j = s_i ([i = j] − s_j) for
-    example k, where [i = j] is 1 if i = j and 0 otherwise (an Iverson bracket).
+    """Jacobian of softmax for each column: J[j, k, i] = ∂s_j/∂z_k = s_j ([j = k] − s_k) for
+    example i, where [j = k] is 1 if j = k and 0 otherwise (an Iverson bracket).
 
     Shape n × n × m. Never needed in training: with cross-entropy, δ = A − Y.
     """
