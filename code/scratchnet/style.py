@@ -8,7 +8,8 @@ desktop and at 83% on a phone) with 10–12 pt text; the Okabe–Ito colours, wh
 with every common colour-vision deficiency (without its yellow, unreadable on white);
 transparent backgrounds, so that the website's dark mode can invert a figure's dark ink to light
 (see _static/book.css); and, in a notebook, figures as SVG, sharp at any zoom, byte for byte the
-same on every run (no date, fixed ids) so that nbval can compare them.
+same on every run (no date, fixed ids) so that nbval can compare them, with their text as text
+(half the bytes of glyph outlines, and it can be selected and searched).
 """
 import matplotlib as mpl
 from cycler import cycler
@@ -34,6 +35,7 @@ RC = {
     "axes.prop_cycle": cycler(color=list(PALETTE.values())),
     "image.cmap": "viridis",
     "svg.hashsalt": "scratchnet",
+    "svg.fonttype": "none",  # text as SVG text, not glyph outlines: half the bytes, selectable
 }
 
 
