@@ -178,8 +178,9 @@ class TrainingDiverged(FloatingPointError):
     history: the costs and accuracies up to and including that epoch. cause: "step" (the
     starting weights give a sensible cost, so the steps did it: use a smaller learning rate) or
     "inputs" (already the starting weights give a non-finite cost, or one EXPLODED times chance
-    level's: the data or the weights are too large). params: the parameters at the start of epoch good_epoch, the last epoch whose cost
-    was fine (None and None if the first epoch diverged). Picklable.
+    level's: the data or the weights are too large). params: the parameters at the start of
+    epoch good_epoch, the last epoch whose cost was fine (None and None if the first epoch
+    diverged). Picklable.
     """
 
     def __init__(self, epoch, learning_rate, history, cause="step", params=None, good_epoch=None, reason=None):
