@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 CAPTION_NUMBER = re.compile(r'(<figcaption>\s*<p>\s*<span class="caption-number">Figure [\d.]+) </span>')
-IMAGE = re.compile(r'<img (alt="[^"]*" )?src="([^"]*_images/([^"/]+))" />')
+IMAGE = re.compile(r'<img ((?:[a-z-]+="[^"]*" )*)src="([^"]*_images/([^"/]+))" />')  # attributes, src, file
 SVG_SIZE = re.compile(rb'<svg[^>]*?\bwidth="([\d.]+)(pt|px)?"[^>]*?\bheight="([\d.]+)(pt|px)?"')
 
 
@@ -42,9 +42,9 @@ def figure_html(app, pagename, templatename, context, doctree):
     def sized(match):
         source = sources.get(match.group(3))
         size = image_size(source) if source and source.is_file() else None
-        if size is None:
+        if size is None or "width=" in match.group(1):
             return match.group(0)
-        return f'<img {match.group(1) or ""}src="{match.group(2)}" width="{size[0]}" height="{size[1]}" />'
+        return f'<img {match.group(1)}src="{match.group(2)}" width="{size[0]}" height="{size[1]}" />'
 
     context["body"] = IMAGE.sub(sized, body)
 
