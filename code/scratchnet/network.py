@@ -225,9 +225,43 @@ def train_epoch(X, Y, params, learning_rate, hidden, output, batch_size, rng):
     return float(np.mean(costs)), float(np.mean(accuracies))
 
 
+def validation_data(validation, layer_dims, dtype, output):
+    """The pair (X_val, Y_val) as arrays of dtype, X_val n⁽⁰⁾ × m_val and Y_val n⁽ᴸ⁾ × m_val (checked)."""
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise ValueError(f"validation must be a pair (X_val, Y_val), got {type(validation).__name__}")
+    X_val, Y_val = (np.asarray(a, dtype=dtype) for a in validation)
+    if X_val.ndim != 2 or X_val.shape[0] != layer_dims[0] or X_val.shape[1] == 0:
+        raise ValueError(f"X_val has shape {X_val.shape}, expected {layer_dims[0]} rows (n⁽⁰⁾ features) × m_val ≥ 1 columns")
+    if Y_val.shape != (layer_dims[-1], X_val.shape[1]):
+        raise ValueError(f"Y_val has shape {Y_val.shape}, expected {(layer_dims[-1], X_val.shape[1])} "
+                         f"(n⁽ᴸ⁾ = {layer_dims[-1]} outputs × m_val = {X_val.shape[1]} examples)")
+    check_labels(Y_val, output)
+    return X_val, Y_val
+
+
+def check_patience(patience, validation):
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1):
+        raise ValueError(f"patience must be an integer ≥ 1 (epochs without a better validation cost), got {patience!r}")
+    if patience is not None and validation is None:
+        raise ValueError("patience (early stopping) needs validation=(X_val, Y_val) to watch")
+
+
+def record_validation(X_val, Y_val, params, hidden, output, history, keep):
+    """Append the validation cost and accuracy of params to history and update history["best_epoch"];
+    returns a copy of params if keep and they are the best so far, else None."""
+    AL = forward(X_val, params, hidden, output)[0]
+    history["val_cost"].append(cost(AL, Y_val, output))
+    history["val_accuracy"].append(accuracy(AL, Y_val, output))
+    best = history["best_epoch"]
+    if best is None or history["val_cost"][-1] < history["val_cost"][best]:
+        history["best_epoch"] = len(history["val_cost"]) - 1
+        return {key: P.copy() for key, P in params.items()} if keep else None
+    return None
+
+
 def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoid",
           rng=None, scale=0.01, dtype=np.float64, params=None, batch_size=None,
-          print_every=None, progress=False):
+          print_every=None, progress=False, validation=None, patience=None):
     """Gradient descent (Section 3.7.5): forward, cost, backward, update, for each mini-batch.
 
     Starts from init_params(layer_dims, rng, scale, dtype), or from a copy of `params`.
@@ -235,6 +269,10 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     columns with rng. history["cost"][i] and history["accuracy"][i] are epoch i's mean over
     its batches, each computed before that batch's update. print_every=k prints them every
     k epochs; progress=True shows a progress line on stderr.
+    validation=(X_val, Y_val) (n⁽⁰⁾ × m_val, n⁽ᴸ⁾ × m_val) adds history["val_cost"][i] and
+    history["val_accuracy"][i], measured after epoch i, and history["best_epoch"], the epoch of
+    the lowest validation cost. patience=k stops early, after k epochs without a lower
+    validation cost, and returns the parameters of the best epoch (otherwise: of the last).
     Returns (params, history).
     """
     check_layer_dims(layer_dims)
@@ -258,7 +296,12 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
         raise ValueError(f"Y has shape {Y.shape}, expected {(layer_dims[-1], X.shape[1])} "
                          f"(n⁽ᴸ⁾ = {layer_dims[-1]} outputs × m = {X.shape[1]} examples)")
     check_labels(Y, output)
+    check_patience(patience, validation)
     history = {"cost": [], "accuracy": []}
+    if validation is not None:
+        X_val, Y_val = validation_data(validation, layer_dims, params["W1"].dtype, output)
+        history |= {"val_cost": [], "val_accuracy": [], "best_epoch": None}
+        best_params = None
     for epoch in range(epochs):
         # Overflow on the way to nan is reported once, below, with the epoch and advice.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -267,13 +310,19 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
         history["accuracy"].append(epoch_accuracy)
         if not math.isfinite(epoch_cost):
             raise TrainingDiverged(epoch, learning_rate, history)
+        if validation is not None:
+            best_params = record_validation(X_val, Y_val, params, hidden, output, history,
+                                            patience is not None) or best_params
         if print_every and epoch % print_every == 0:
-            print(f"epoch {epoch:>{len(str(epochs))}}  cost {epoch_cost:.6f}  accuracy {epoch_accuracy:.3f}")
+            val = f"  val_cost {history['val_cost'][-1]:.6f}" if validation is not None else ""
+            print(f"epoch {epoch:>{len(str(epochs))}}  cost {epoch_cost:.6f}  accuracy {epoch_accuracy:.3f}{val}")
         if progress:
             print(f"\repoch {epoch + 1}/{epochs}  cost {epoch_cost:.4f}", end="", file=sys.stderr)
+        if patience is not None and epoch - history["best_epoch"] >= patience:
+            break
     if progress:
         print(file=sys.stderr)
-    return params, history
+    return (best_params if patience is not None else params), history
 
 
 def numerical_gradients(params, X, Y, hidden="relu", output="sigmoid", eps=1e-6):
