@@ -482,14 +482,19 @@ def website_text(root):
 SHARED_WITH_CHAPTERS = {"delta = cache[f'A{L}'] - Y", "grads[f'db{l}'] = delta.sum(axis=1, keepdims=True) / m"}
 
 
-def leaks(book):
-    """[(published file, secret lines in it)] for a built website. Secrets: solution and hidden
-    test lines of 20 characters or more (shorter ones, like `return grads`, are common code) that
-    are not in the package (which the chapters show)."""
+def book_secrets():
+    """Solution and hidden test lines of 20 characters or more (shorter ones, like `return grads`,
+    are common code) that are not in the package (which the chapters show) and not shared with
+    the chapters on purpose."""
     package = "\n".join(p.read_text() for p in (ROOT / "code" / "scratchnet").glob("*.py")).replace('"', "'")
     secrets = {line for line in secret_lines(min_length=20) if line not in package}
     assert SHARED_WITH_CHAPTERS <= secrets
-    secrets -= SHARED_WITH_CHAPTERS
+    return secrets - SHARED_WITH_CHAPTERS
+
+
+def leaks(book):
+    """[(published file, secret lines in it)] for a built website (secrets: book_secrets)."""
+    secrets = book_secrets()
     found = []
     for path, text in website_text(book):
         text = text.replace('"', "'")
@@ -517,6 +522,72 @@ def test_leak_check_finds_a_published_master(tmp_path):
     (tmp_path / "page.html").write_text(f"<html><pre>{code}</pre></html>")
     found = dict(leaks(tmp_path))
     assert found.keys() == {"_sources/page.ipynb", "page.html"} and all(found.values())
+
+
+CHAPTERS = ROOT / "chapters"
+
+
+def notebook_text(path):
+    """A chapter as its reader can get it: every cell's source and every stored text output."""
+    if path.suffix != ".ipynb":
+        return path.read_text()
+    parts = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts += [str(value) for mime, value in output.get("data", {}).items() if mime.startswith("text/")]
+    return "\n".join(parts)
+
+
+def graded_functions():
+    """The names of the functions the masters' solutions define: what the assignments grade."""
+    names = set()
+    for master in build.masters():
+        for cell in nbformat.read(master, as_version=4).cells:
+            if cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source:
+                names |= set(re.findall(r"^def (\w+)", cell.source, flags=re.M))
+    return names
+
+
+def chapter_leaks(paths):
+    """[(chapter, secret lines in it, graded functions it defines)] for the chapters that have either."""
+    secrets, graded = book_secrets(), graded_functions()
+    found = []
+    for path in paths:
+        text = notebook_text(path).replace('"', "'")
+        leaked = sorted(line for line in secrets if line in text)
+        defined = sorted(set(re.findall(r"^\s*def (\w+)", text, flags=re.M)) & graded)
+        if leaked or defined:
+            found.append((path.name, leaked[:3], defined))
+    return found
+
+
+def test_chapters_hold_no_solution_or_hidden_test():
+    """Every chapter, read directly (sources and stored outputs; no website build needed): no line
+    of a solution or hidden test, and no definition of a function that an assignment grades (hw2's
+    L2-regularised backpropagation, hw3's momentum and mini-batch training, ...), however written."""
+    chapters = sorted([*CHAPTERS.glob("*.ipynb"), *CHAPTERS.glob("*.md")])
+    assert CHAPTERS / "generalisation.ipynb" in chapters and len(chapters) >= 8
+    assert {"backward_l2", "l2_cost", "momentum_step", "train_momentum"} <= graded_functions()
+    assert chapter_leaks(chapters) == []
+
+
+def test_chapter_check_finds_a_pasted_solution(tmp_path):
+    """The check above can fail: hw2's solution pasted into a copy of a chapter is caught, and so
+    is a graded function written anew."""
+    master = nbformat.read(build.masters()[1], as_version=4)
+    solved = [cell.source for cell in master.cells if "# BEGIN SOLUTION" in cell.source]
+    nb = nbformat.read(CHAPTERS / "generalisation.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("\n\n".join(solved)))
+    nbformat.write(nb, tmp_path / "pasted.ipynb")
+    nb.cells[-1] = nbformat.v4.new_code_cell("def momentum_step(p, g, v, a, b):\n    return p, v")
+    nbformat.write(nb, tmp_path / "rewritten.ipynb")
+    found = {name: (leaked, defined) for name, leaked, defined in
+             chapter_leaks([tmp_path / "pasted.ipynb", tmp_path / "rewritten.ipynb"])}
+    assert found.keys() == {"pasted.ipynb", "rewritten.ipynb"}
+    assert found["pasted.ipynb"][0] and "backward_l2" in found["pasted.ipynb"][1]
+    assert found["rewritten.ipynb"] == ([], ["momentum_step"])
 
 
 # --- Student notebooks run their public tests with nothing but scratchnet -----------------

@@ -552,6 +552,22 @@ def train_args(X, Y, layer_dims, learning_rate, epochs, hidden, output, rng, sca
     return X, np.asarray(Y, dtype=dtype), rng, sizes
 
 
+def validation_args(validation, patience, sizes, dtype, output):
+    """(X_val, Y_val) for train's validation pair (None, None without one), in `dtype`; patience
+    an int ≥ 1 or None, and only with validation data to watch."""
+    positive_int(patience, "patience", none=True)
+    if validation is None:
+        if patience is not None:
+            raise ValueError("patience (early stopping) needs validation=(X_val, Y_val) to watch")
+        return None, None
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError(f"validation must be a pair (X_val, Y_val), got {describe(validation)}")
+    X_val = features(validation[0], n_rows=sizes[0], dtype=dtype, name="X_val")
+    Y_val = targets(validation[1], (sizes[-1], X_val.shape[1]), output, name="Y_val",
+                    expected=f"n⁽ᴸ⁾ = {sizes[-1]} outputs × m_val = {X_val.shape[1]} examples")
+    return X_val, np.asarray(Y_val, dtype=dtype)
+
+
 # ---- figures ----
 
 def plot_axes(ax):

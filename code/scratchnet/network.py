@@ -245,9 +245,22 @@ def train_epoch(X, Y, params, learning_rate, hidden, output, batch_size, rng):
     return float(np.mean(costs)), float(np.mean(accuracies))
 
 
+def record_validation(X_val, Y_val, params, hidden, output, history, keep):
+    """Append the validation cost and accuracy of params to history and update history["best_epoch"];
+    returns a copy of params if keep and they are the best so far, else None."""
+    AL = forward(X_val, params, hidden, output)[0]
+    history["val_cost"].append(cost(AL, Y_val, output))
+    history["val_accuracy"].append(accuracy(AL, Y_val, output))
+    best = history["best_epoch"]
+    if best is None or history["val_cost"][-1] < history["val_cost"][best]:
+        history["best_epoch"] = len(history["val_cost"]) - 1
+        return {key: P.copy() for key, P in params.items()} if keep else None
+    return None
+
+
 def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoid",
           rng=None, scale=0.01, dtype=np.float64, params=None, batch_size=None,
-          print_every=None, progress=False):
+          print_every=None, progress=False, validation=None, patience=None):
     """Gradient descent (Section 3.7.5): forward, cost, backward, update, for each mini-batch.
 
     Starts from init_params(layer_dims, rng, scale, dtype), or from a copy of `params`.
@@ -255,6 +268,10 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     columns with rng. history["cost"][i] and history["accuracy"][i] are epoch i's mean over
     its batches, each computed before that batch's update; the cost from Z⁽ᴸ⁾, unclipped.
     print_every=k prints them every k epochs; progress=True shows a progress line on stderr.
+    validation=(X_val, Y_val) (n⁽⁰⁾ × m_val, n⁽ᴸ⁾ × m_val) adds history["val_cost"][i] and
+    history["val_accuracy"][i], measured after epoch i, and history["best_epoch"], the epoch of
+    the lowest validation cost. patience=k stops early, after k epochs without a lower
+    validation cost, and returns the parameters of the best epoch (otherwise: of the last).
     Returns (params, history). Every argument is checked before any work. A cost that is not
     finite or explodes (EXPLODED times the first epoch's or chance level's), or weights that
     overflow, raise TrainingDiverged in that epoch, with its cause and the last good parameters
@@ -262,11 +279,15 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     """
     X, Y, rng, layer_dims = checks.train_args(X, Y, layer_dims, learning_rate, epochs, hidden, output, rng,
                                               scale, dtype, params, batch_size, print_every, progress)
+    X_val, Y_val = checks.validation_args(validation, patience, layer_dims, X.dtype, output)
     if params is None:
         params = init_params(layer_dims, rng, scale, dtype)
     else:
         params = {key: np.array(value) for key, value in params.items()}
     history = {"cost": [], "accuracy": []}
+    if validation is not None:
+        history |= {"val_cost": [], "val_accuracy": [], "best_epoch": None}
+        best_params = None
     starts = [{key: P.copy() for key, P in params.items()}]  # what the last two epochs started from
     for epoch in range(epochs):
         # Overflow on the way to nan is reported once, below, with the epoch and its cause.
@@ -276,13 +297,20 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
         history["accuracy"].append(epoch_accuracy)
         check_divergence(epoch, history, params, starts, X, Y, learning_rate, hidden, output)
         starts = [starts[-1], {key: P.copy() for key, P in params.items()}]
+        if validation is not None:
+            with checks.trusted():
+                best_params = record_validation(X_val, Y_val, params, hidden, output, history,
+                                                patience is not None) or best_params
         if print_every and epoch % print_every == 0:
-            print(f"epoch {epoch:>{len(str(epochs))}}  cost {epoch_cost:.6f}  accuracy {epoch_accuracy:.3f}")
+            val = f"  val_cost {history['val_cost'][-1]:.6f}" if validation is not None else ""
+            print(f"epoch {epoch:>{len(str(epochs))}}  cost {epoch_cost:.6f}  accuracy {epoch_accuracy:.3f}{val}")
         if progress:
             print(f"\repoch {epoch + 1}/{epochs}  cost {epoch_cost:.4f}", end="", file=sys.stderr)
+        if patience is not None and epoch - history["best_epoch"] >= patience:
+            break
     if progress:
         print(file=sys.stderr)
-    return params, history
+    return (best_params if patience is not None else params), history
 
 
 EPS = 1e-5  # the step of numerical_gradients, where round-off and truncation error balance (measured)
