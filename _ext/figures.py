@@ -8,7 +8,9 @@ colon there, and only there.
 myst-nb writes a notebook's images without width and height, so the page jumps when each one
 arrives (Lighthouse's layout shift): each gets its size in CSS px (an SVG's from its own width
 and height in pt, a bitmap's from its pixels and dpi, so that a PNG drawn at 192 dpi is shown
-with two pixels per CSS px); book.css scales it down to the column.
+with two pixels per CSS px); book.css scales it down to the column. Knowing its size, the browser
+can also fetch it lazily, when the reader scrolls near it (`loading="lazy"`): a first visit on a
+phone then transfers the figures on the screen, not all of a long chapter's.
 """
 import re
 from pathlib import Path
@@ -44,7 +46,8 @@ def figure_html(app, pagename, templatename, context, doctree):
         size = image_size(source) if source and source.is_file() else None
         if size is None or "width=" in match.group(1):
             return match.group(0)
-        return f'<img {match.group(1)}src="{match.group(2)}" width="{size[0]}" height="{size[1]}" />'
+        return (f'<img {match.group(1)}src="{match.group(2)}" width="{size[0]}" height="{size[1]}" '
+                'loading="lazy" decoding="async" />')
 
     context["body"] = IMAGE.sub(sized, body)
 
