@@ -33,7 +33,7 @@ book: install
 
 # The PDF is the website printed by Debian's chromium (Playwright), not LaTeX: the same HTML
 # numbering as the site, MathJax's vector math, and CI installs poppler-utils (about 2 MB) instead of
-# TeX Live (about 320 MB). It re-runs the chapters for vector figures; see tools/pdf.py.
+# TeX Live (about 320 MB); see tools/pdf.py.
 pdf: $(PDF)
 
 $(PDF): $(STAMP) $(PDF_SOURCES)

@@ -9,10 +9,9 @@ math as vector text, and CI installs nothing but poppler-utils (about 2 MB) next
 where TeX Live for Sphinx (xetex, latex-extra, latexmk) is about 90 Debian packages and 320 MB
 to download and install on every fresh CI machine.
 
-1. Build the site again into _build/print, re-running every chapter with matplotlib drawing
-   SVG (vector lines and text, images inside at 300 dpi): the stored outputs are 100-dpi PNGs,
-   sharp on a screen and blurry on paper. Same sources and extensions as the website, so the
-   same numbers; tests/test_pdf.py compares them with the website's.
+1. Build the site again into _build/print, from the same sources and stored outputs as the website
+   (the figures are SVG, drawn by scratchnet.style: vector lines and text on paper too), so the
+   PDF shows what nbval verified and the same numbers; tests/test_pdf.py compares them.
 2. In chromium, make one document of it: a title page, the contents, then the article of every
    page in reading order (the root page, then its "next" links). Ids get the page's name as a
    prefix, so that links between pages become links inside the PDF. Each chapter's solutions
@@ -24,7 +23,6 @@ to download and install on every fresh CI machine.
 import contextlib
 import functools
 import http.server
-import os
 import re
 import shutil
 import subprocess
@@ -48,13 +46,6 @@ FOOTER = (f'<div style="width: 100%; padding: 0 {MARGIN_MM["right"]}mm 0 {MARGIN
 PDF_OPTIONS = dict(format="A4", margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
                    print_background=True, display_header_footer=True, header_template="<span></span>",
                    footer_template=FOOTER, outline=True, tagged=True)
-# The kernels of the print build read this (IPYTHONDIR). Printed text is sent once, when its cell
-# ends (unless the code flushes it), not every 0.2 s: one output block per cell, the same in every
-# build, where a timer would split a slow cell's text into blocks that differ from run to run.
-KERNEL_CONFIG = """c.InlineBackend.figure_formats = {"svg"}
-c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 300}
-c.InteractiveShellApp.exec_lines = ["import sys as _sys; _sys.stdout.flush_interval = _sys.stderr.flush_interval = 1e9; del _sys"]
-"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -164,18 +155,15 @@ NUMBER_PAGES = """(destinations) => {
 
 
 def build_print_site():
-    """Build the book's HTML into PRINT, re-running every chapter with SVG figures; its html folder."""
+    """Build the book's HTML into PRINT (the stored outputs, as on the website); its html folder."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["execute"] = {**config.get("execute", {}), "execute_notebooks": "force", "timeout": 300}
     extensions = config["sphinx"]["local_extensions"]  # relative to the config file: make absolute
     config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
-    profile = PRINT / "ipython" / "profile_default"
-    profile.mkdir(parents=True, exist_ok=True)
-    (profile / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
+    PRINT.mkdir(parents=True, exist_ok=True)
     (PRINT / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
     subprocess.run([Path(sys.executable).parent / "jupyter-book", "build", ROOT, "--all", "-W", "-n",
                     "--keep-going", "--path-output", PRINT, "--config", PRINT / "_config.yml"],
-                   env={**os.environ, "IPYTHONDIR": str(PRINT / "ipython")}, check=True)
+                   check=True)
     return PRINT / "_build" / "html"
 
 
