@@ -73,7 +73,10 @@ ASSEMBLE = """async (meta) => {
         chapter.querySelectorAll('a.headerlink, button, details.hide').forEach(e => e.remove());
         chapter.querySelectorAll('details').forEach(d => d.open = true);
         chapter.querySelectorAll('[id]').forEach(e => e.id = `${slug}--${e.id}`);
-        chapter.querySelectorAll('img[src]').forEach(i => i.src = new URL(i.getAttribute('src'), url).href);
+        chapter.querySelectorAll('img[src]').forEach(i => {  // on paper every figure, at once
+            i.loading = 'eager';
+            i.src = new URL(i.getAttribute('src'), url).href;
+        });
         const solutions = chapter.querySelectorAll('div.solution');
         if (solutions.length) {
             const section = document.createElement('section');
