@@ -183,6 +183,8 @@ def test_every_chapter_starts_a_page_in_order_and_the_contents_say_where(pages, 
     starts = {}
     for number, text in enumerate(pages[1:], start=2):  # page 1 is the title page
         first = re.sub(r"\s+", " ", text).strip()
+        if not starts and not first.startswith(titles[0]):
+            continue  # the contents, whose pages may start with any chapter's title
         starts.update({title: number for title in titles if first.startswith(title) and title not in starts})
     assert list(starts) == titles, "chapters missing or out of order"
     assert sorted(starts.values()) == list(starts.values())

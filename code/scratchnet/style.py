@@ -35,7 +35,10 @@ RC = {
     "axes.prop_cycle": cycler(color=list(PALETTE.values())),
     "image.cmap": "viridis",
     "svg.hashsalt": "scratchnet",
-    "svg.fonttype": "none",  # text as SVG text, not glyph outlines: half the bytes, selectable
+    "svg.fonttype": "none",
+    # The resolution of what an SVG holds as an image (imshow, rasterised areas): print quality.
+    # (IPython saves a figure at its own dpi; an SVG's size is in points whatever the dpi.)
+    "figure.dpi": 200,  # text as SVG text, not glyph outlines: half the bytes, selectable
 }
 
 
