@@ -908,3 +908,25 @@ if __name__ == "__main__":  # the counts for the closing note
     for name, table in TABLES.items():
         print(f"  {len(table):4d} {name}")
     sys.exit(0)
+
+
+def test_parameters_must_be_plain_arrays_not_subclasses():
+    params = sn.init_params([2, 3, 1], rng=0)
+    X = np.ones((2, 4))
+    for subclass in (params["W1"].view(np.memmap), params["W1"].view(np.recarray)):
+        with pytest.raises(TypeError, match=r"params\['W1'\] is a \w+, a subclass of np.ndarray"):
+            sn.forward(X, {**params, "W1": subclass})
+
+
+@pytest.mark.parametrize("call", [lambda X, Y: sn.train(X, Y, [2, 3, 1], 10 ** 400, 1),
+                                  lambda X, Y: sn.init_params([2, 3, 1], scale=10 ** 400)])
+def test_an_int_too_large_for_a_float_is_a_value_error(call):
+    X, Y = sn.data.moons(10, rng=0)
+    with pytest.raises(ValueError, match="must be a positive finite number"):
+        call(X, Y)
+
+
+def test_a_label_error_names_its_argument():
+    X, Y = sn.data.moons(10, rng=0)
+    with pytest.raises(ValueError, match=r"^Y_val: labels must be 0 or 1, found 0\.5$"):
+        sn.train(X, Y, [2, 3, 1], 0.1, 1, validation=(X, np.full((1, 10), 0.5)))

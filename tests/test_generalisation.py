@@ -1,4 +1,5 @@
 """train's validation history and early stopping, and the per-layer diagnostics (chapter 3.7.7)."""
+import pickle
 import re
 
 import numpy as np
@@ -148,3 +149,36 @@ def test_deltas_check_their_input():
         sn.deltas(params, cache, np.ones((1, 3)))
     with pytest.raises(ValueError, match="X has shape"):
         sn.layer_norms(params, np.ones((3, 4)), np.ones((1, 4)))
+
+
+# --- validation and divergence -------------------------------------------------------------
+
+def test_validation_without_patience_returns_the_last_epochs_params():
+    (X, Y), validation = split()
+    params, history = sn.train(X, Y, [2, 32, 32, 1], 0.2, 400, rng=1, scale="he", validation=validation)
+    again, _ = sn.train(X, Y, [2, 32, 32, 1], 0.2, 400, rng=1, scale="he")
+    assert history["best_epoch"] < 399  # this run overfits: the best epoch is not the last
+    assert all(np.array_equal(params[key], again[key]) for key in again)
+
+
+def test_a_validation_set_that_overflows_is_reported_and_changes_nothing():
+    (X, Y), _ = split()
+    X_val = np.array([[1e308, -1e308], [1e308, 1e308]])
+    Y_val = np.array([[1.0, 0.0]])
+    given = [a.copy() for a in (X, Y, X_val, Y_val)]
+    with pytest.raises(sn.TrainingDiverged, match=r"validation cost became (inf|nan) at epoch 0") as caught:
+        sn.train(X, Y, [2, 4, 4, 1], 0.1, 5, rng=0, scale="he", validation=(X_val, Y_val), patience=2)
+    assert caught.value.cause == "inputs" and caught.value.params is None
+    assert all(np.array_equal(a, b) for a, b in zip(given, (X, Y, X_val, Y_val)))
+
+
+def test_a_diverged_run_with_early_stopping_carries_its_best_epochs_params():
+    X, Y = sn.data.moons(80, noise=0.2, rng=0)
+    with pytest.raises(sn.TrainingDiverged) as caught:
+        sn.train(X, Y, [2, 16, 16, 1], 6.0, 300, rng=1, scale="he", validation=(X, Y), patience=50)
+    error, best = caught.value, caught.value.history["best_epoch"]
+    assert best is not None and error.good_epoch == best + 1 < error.epoch
+    # the params after epoch `best`: training best + 1 epochs from the start gives them
+    again, _ = sn.train(X, Y, [2, 16, 16, 1], 6.0, best + 1, rng=1, scale="he")
+    assert all(np.array_equal(error.params[key], again[key]) for key in again)
+    assert pickle.loads(pickle.dumps(error)).good_epoch == best + 1

@@ -498,3 +498,10 @@ def test_icon_fonts_have_every_icon_the_pages_use(site):
     assert [icon for icon in used if icon in codes and codes[icon] not in fonts] == []
     styled = [icon for icon in used if icon in codes]
     assert len(styled) >= 15, styled
+
+
+def test_code_text_has_the_highlighting_styles_colour(visits):
+    """Unwrapped tokens (_ext/lean_pages.py) look as their spans did: pre takes .highlight's colour."""
+    differing = """() => [...document.querySelectorAll('div.highlight > pre')]
+        .filter(pre => getComputedStyle(pre).color !== getComputedStyle(pre.parentElement).color).length"""
+    assert {describe(v): v.tab.evaluate(differing) for v in visits} == {describe(v): 0 for v in visits}

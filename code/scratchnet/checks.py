@@ -123,10 +123,10 @@ def labels(Y, output, name="Y"):
     is_label = (Y == 0) | (Y == 1)
     if not is_label.all():
         bad = np.unique(Y[~is_label])[:5]
-        raise ValueError(f"labels must be 0 or 1, found {', '.join(f'{v:.15g}' for v in bad)}")
+        raise ValueError(f"{name}: labels must be 0 or 1, found {', '.join(f'{v:.15g}' for v in bad)}")
     if output == "softmax" and Y.ndim == 2 and not (Y.sum(axis=0) == 1).all():
         cols = np.flatnonzero(Y.sum(axis=0) != 1)[:5]
-        raise ValueError(f"Y's columns must be one-hot (a single 1), columns {cols.tolist()} are not")
+        raise ValueError(f"{name}'s columns must be one-hot (a single 1), columns {cols.tolist()} are not")
     return Y
 
 
@@ -256,6 +256,9 @@ def describe_parameters(params, name, L, writable):
         for key, P in ((f"W{l}", W), (f"b{l}", b)):
             if not isinstance(P, np.ndarray):
                 raise TypeError(f"{name}[{key!r}] must be a NumPy array, got {describe(P)}")
+            if type(P) is not np.ndarray:  # np.matrix's * is a matrix product; a memmap changes its file
+                raise TypeError(f"{name}[{key!r}] is a {type(P).__name__}, a subclass of np.ndarray: "
+                                f"parameters must be plain arrays; pass np.array({name}[{key!r}])")
             if P.dtype not in PARAM_DTYPES:
                 why = " (float16 cannot hold small steps: 1 + 1e-4 rounds to 1)" if P.dtype == np.float16 else ""
                 raise TypeError(f"{key} has dtype {P.dtype}: parameters must be float32 or float64{why}")
@@ -379,7 +382,10 @@ def positive_number(value, name, zero=False):
     """A finite number > 0 (≥ 0 if zero=True); bool, str and None are not numbers."""
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     if ok:
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an int beyond float64's range, like 10**400
+            v = math.inf
         ok = math.isfinite(v) and (v > 0 or (zero and v == 0))
     if not ok:
         kind = "non-negative" if zero else "positive"

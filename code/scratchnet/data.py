@@ -6,7 +6,6 @@ Every function returns (X, Y) in the column convention: X is 2 × m; Y is 1 × m
 import numpy as np
 
 from . import checks
-from .network import as_rng  # noqa: F401  (the old name of checks.seed)
 
 
 def one_hot(labels, k):

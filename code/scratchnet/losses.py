@@ -21,16 +21,6 @@ def clip(AL):
     return np.clip(AL, eps, 1 - eps)
 
 
-def check_targets(AL, Y, output):
-    """Y must match Aᴸ's shape and hold valid labels for the output (see check_labels)."""
-    checks.targets(Y, np.shape(AL), output)
-
-
-def check_labels(Y, output):
-    """0/1 labels for a "sigmoid" output, one-hot columns for "softmax"; ValueError otherwise."""
-    checks.labels(Y, output)
-
-
 def binary_cross_entropy(AL, Y):
     """J = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)], for sigmoid outputs. AL, Y: n_out × m."""
     AL, Y = checks.predictions_and_labels(AL, Y, "sigmoid")

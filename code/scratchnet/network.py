@@ -10,18 +10,13 @@ import sys
 import numpy as np
 
 from . import activations, checks
-from .losses import FROM_LOGITS, LOSSES, check_labels, check_targets  # noqa: F401  (check_*: old names)
+from .losses import FROM_LOGITS, LOSSES
 
 __all__ = [
     "init_params", "count_params", "step_flops", "forward", "cost", "backward", "update",
     "train", "predict", "accuracy", "numerical_gradients", "relative_error",
     "TrainingDiverged",
 ]
-
-
-def as_rng(rng):
-    """An int seed ≥ 0, a Generator, a legacy RandomState, or None (fresh entropy)."""
-    return checks.seed(rng)
 
 
 def check_layer_dims(layer_dims, m=None):
@@ -70,14 +65,6 @@ def num_layers(params):
     """L, after checking that params holds W1, b1, ..., WL, bL (and nothing else) with consistent
     shapes, one float dtype and finite values."""
     return checks.parameters(params)
-
-
-def check_output(output):
-    checks.output_name(output)
-
-
-def check_activations(hidden, output):
-    checks.activation_names(hidden, output)
 
 
 def forward(X, params, hidden="relu", output="sigmoid"):
@@ -129,10 +116,6 @@ def backward(params, cache, Y):
     return grads
 
 
-def check_learning_rate(learning_rate):
-    checks.positive_number(learning_rate, "learning_rate")
-
-
 def update(params, grads, learning_rate):
     """Gradient descent, in place: W⁽ˡ⁾ ← W⁽ˡ⁾ − α dW⁽ˡ⁾, b⁽ˡ⁾ ← b⁽ˡ⁾ − α db⁽ˡ⁾. Returns params.
 
@@ -180,7 +163,8 @@ class TrainingDiverged(FloatingPointError):
     "inputs" (already the starting weights give a non-finite cost, or one EXPLODED times chance
     level's: the data or the weights are too large). params: the parameters at the start of
     epoch good_epoch, the last epoch whose cost was fine (None and None if the first epoch
-    diverged). Picklable.
+    diverged or the inputs are to blame); with early stopping, those of the best epoch
+    (good_epoch = history["best_epoch"] + 1). Picklable.
     """
 
     def __init__(self, epoch, learning_rate, history, cause="step", params=None, good_epoch=None, reason=None):
@@ -245,17 +229,18 @@ def train_epoch(X, Y, params, learning_rate, hidden, output, batch_size, rng):
     return float(np.mean(costs)), float(np.mean(accuracies))
 
 
-def record_validation(X_val, Y_val, params, hidden, output, history, keep):
-    """Append the validation cost and accuracy of params to history and update history["best_epoch"];
-    returns a copy of params if keep and they are the best so far, else None."""
-    AL = forward(X_val, params, hidden, output)[0]
-    history["val_cost"].append(cost(AL, Y_val, output))
-    history["val_accuracy"].append(accuracy(AL, Y_val, output))
+def record_validation(X_val, Y_val, params, hidden, output, history):
+    """Append the validation cost of params (from Z⁽ᴸ⁾, unclipped, like the training cost) and
+    accuracy to history; True if that cost is the lowest so far (history["best_epoch"] updated)."""
+    AL, cache = forward(X_val, params, hidden, output)
+    J_val = FROM_LOGITS[output](cache[f"Z{len(params) // 2}"], Y_val)
+    history["val_cost"].append(J_val)
+    history["val_accuracy"].append(accuracy(AL, Y_val, output) if math.isfinite(J_val) else math.nan)
     best = history["best_epoch"]
-    if best is None or history["val_cost"][-1] < history["val_cost"][best]:
+    if math.isfinite(J_val) and (best is None or J_val < history["val_cost"][best]):
         history["best_epoch"] = len(history["val_cost"]) - 1
-        return {key: P.copy() for key, P in params.items()} if keep else None
-    return None
+        return True
+    return False
 
 
 def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoid",
@@ -272,6 +257,8 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     history["val_accuracy"][i], measured after epoch i, and history["best_epoch"], the epoch of
     the lowest validation cost. patience=k stops early, after k epochs without a lower
     validation cost, and returns the parameters of the best epoch (otherwise: of the last).
+    The validation cost, like the training cost, is computed from Z⁽ᴸ⁾; cost[i] is measured
+    during epoch i (before each batch's update), val_cost[i] after it.
     Returns (params, history). Every argument is checked before any work. A cost that is not
     finite or explodes (EXPLODED times the first epoch's or chance level's), or weights that
     overflow, raise TrainingDiverged in that epoch, with its cause and the last good parameters
@@ -287,7 +274,7 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
     history = {"cost": [], "accuracy": []}
     if validation is not None:
         history |= {"val_cost": [], "val_accuracy": [], "best_epoch": None}
-        best_params = None
+    best_params = None  # with patience: a copy of the best epoch's parameters
     starts = [{key: P.copy() for key, P in params.items()}]  # what the last two epochs started from
     for epoch in range(epochs):
         # Overflow on the way to nan is reported once, below, with the epoch and its cause.
@@ -295,12 +282,20 @@ def train(X, Y, layer_dims, learning_rate, epochs, hidden="relu", output="sigmoi
             epoch_cost, epoch_accuracy = train_epoch(X, Y, params, learning_rate, hidden, output, batch_size, rng)
         history["cost"].append(epoch_cost)
         history["accuracy"].append(epoch_accuracy)
-        check_divergence(epoch, history, params, starts, X, Y, learning_rate, hidden, output)
+        try:
+            check_divergence(epoch, history, params, starts, X, Y, learning_rate, hidden, output)
+        except TrainingDiverged as error:  # with early stopping, the best epoch's parameters
+            if best_params is not None:
+                error.params, error.good_epoch = best_params, history["best_epoch"] + 1
+            raise
         starts = [starts[-1], {key: P.copy() for key, P in params.items()}]
         if validation is not None:
-            with checks.trusted():
-                best_params = record_validation(X_val, Y_val, params, hidden, output, history,
-                                                patience is not None) or best_params
+            with np.errstate(over="ignore", invalid="ignore", under="ignore"), checks.trusted():
+                if record_validation(X_val, Y_val, params, hidden, output, history) and patience is not None:
+                    best_params = starts[-1]
+            if not math.isfinite(history["val_cost"][-1]):
+                raise TrainingDiverged(epoch, learning_rate, history, "inputs",
+                                       reason=f"validation cost became {history['val_cost'][-1]}")
         if print_every and epoch % print_every == 0:
             val = f"  val_cost {history['val_cost'][-1]:.6f}" if validation is not None else ""
             print(f"epoch {epoch:>{len(str(epochs))}}  cost {epoch_cost:.6f}  accuracy {epoch_accuracy:.3f}{val}")
