@@ -61,8 +61,11 @@ OPEN_EVERYTHING = """async () => {
     document.querySelectorAll('.admonition.dropdown.toggle-hidden > .admonition-title > button.toggle-button')
         .forEach(b => b.click());
     document.querySelectorAll('details').forEach(d => d.open = true);
-    // Two frames: the page's resize observers (book.js) see what opened.
+    // Two frames: the page's resize observers (book.js) see what opened, and the dropdowns' fade-in
+    // (sphinx-togglebutton: opacity over 0.3 s) has started; then its end, so that axe never
+    // measures a half-transparent text's contrast.
     await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
 }"""
 CLOSE_EVERYTHING = """() => {
     document.querySelectorAll('.admonition.dropdown:not(.toggle-hidden) > .admonition-title > button.toggle-button')
