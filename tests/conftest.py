@@ -2,16 +2,16 @@
 
 The site is the one `make book` builds (_build/html); BOOK_HTML points the tests at another build.
 """
-import functools
-import http.server
 import os
-import threading
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from pdf import served  # noqa: E402  (the local server that prints the PDF serves the tests too)
 
 
 def toc_pages(node):
@@ -56,15 +56,5 @@ def site():
 @pytest.fixture(scope="session")
 def server(site):
     """The site served over HTTP on 127.0.0.1 at a free port; yields the base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=site))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with served(site) as url:
+        yield url

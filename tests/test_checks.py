@@ -42,15 +42,19 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 
 # ---- valid arguments, built fresh for every case ----
 
-def P(dims=(2, 3, 1), dtype=np.float64, **changes):
-    """Parameters of a small network, with entries replaced (or DROPped)."""
-    params = sn.init_params(list(dims), rng=0, scale=0.5, dtype=dtype)
+def changed(mapping, changes):
+    """mapping with the entries of `changes` set, and deleted where the value is DROP."""
     for key, value in changes.items():
         if value is DROP:
-            del params[key]
+            del mapping[key]
         else:
-            params[key] = value
-    return params
+            mapping[key] = value
+    return mapping
+
+
+def P(dims=(2, 3, 1), dtype=np.float64, **changes):
+    """Parameters of a small network, with entries replaced (or DROPped)."""
+    return changed(sn.init_params(list(dims), rng=0, scale=0.5, dtype=dtype), changes)
 
 
 def X(n=2, m=5):
@@ -70,24 +74,14 @@ def with_entry(A, index, value):
 
 
 def cache(dims=(2, 3, 1), output="sigmoid", **changes):
-    c = sn.forward(X(dims[0]), P(dims), "relu", output)[1]
-    for key, value in changes.items():
-        if value is DROP:
-            del c[key]
-        else:
-            c[key] = value
-    return c
+    """forward's cache for P(dims), with entries replaced (or DROPped)."""
+    return changed(sn.forward(X(dims[0]), P(dims), "relu", output)[1], changes)
 
 
 def grads(dims=(2, 3, 1), **changes):
+    """backward's gradients for P(dims), with entries replaced (or DROPped)."""
     params = P(dims)
-    g = sn.backward(params, sn.forward(X(dims[0]), params)[1], Y(dims[-1]))
-    for key, value in changes.items():
-        if value is DROP:
-            del g[key]
-        else:
-            g[key] = value
-    return g
+    return changed(sn.backward(params, sn.forward(X(dims[0]), params)[1], Y(dims[-1])), changes)
 
 
 def read_only(A):

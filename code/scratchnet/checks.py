@@ -189,6 +189,13 @@ def pre_activation(Z, name="Z"):
 
 # ---- parameters and gradients ----
 
+def mapping(value, expected):
+    """value if it is a dict or another Mapping; else TypeError: `expected`, got what it is."""
+    if type(value) is not dict and not isinstance(value, Mapping):  # the dict test first: it is faster
+        raise TypeError(f"{expected}, got {describe(value)}")
+    return value
+
+
 def is_param_key(key):
     """'W1', 'b12', ...: a W or b followed by a layer number ≥ 1 (so 'W_extra' or 'Wout' is not)."""
     return (isinstance(key, str) and len(key) > 1 and key[0] in "Wb" and key[1:].isascii()
@@ -197,14 +204,14 @@ def is_param_key(key):
 
 @functools.lru_cache(maxsize=64)
 def param_keys(L):
+    """{"W1", "b1", ..., "WL", "bL"}."""
     return frozenset(f"{p}{l}" for l in range(1, L + 1) for p in "Wb")
 
 
 def parameters(params, name="params", finite_values=True, writable=False):
     """L, after checking that params is a dict of W1, b1, ..., WL, bL: NumPy arrays of one dtype,
     float32 or float64, W⁽ˡ⁾ n⁽ˡ⁾ × n⁽ˡ⁻¹⁾ and b⁽ˡ⁾ n⁽ˡ⁾ × 1, finite, writable if asked."""
-    if type(params) is not dict and not isinstance(params, Mapping):
-        raise TypeError(f"{name} must be a dict {{'W1': W⁽¹⁾, 'b1': b⁽¹⁾, ...}}, got {describe(params)}")
+    mapping(params, f"{name} must be a dict {{'W1': W⁽¹⁾, 'b1': b⁽¹⁾, ...}}")
     L = len(params) // 2
     if not L or params.keys() != param_keys(L):  # not exactly W1, b1, ..., WL, bL: find what is wrong
         other = [key for key in params if not is_param_key(key)]
@@ -295,8 +302,7 @@ def layer_sizes_of(params, L):
 def gradients(grads, params, L):
     """grads holds dW1, db1, ..., dWL, dbL (and nothing else), each a finite float32 or float64
     array shaped like its parameter."""
-    if type(grads) is not dict and not isinstance(grads, Mapping):
-        raise TypeError(f"grads must be a dict {{'dW1': ..., 'db1': ..., ...}}, got {describe(grads)}")
+    mapping(grads, "grads must be a dict {'dW1': ..., 'db1': ..., ...}")
     names = grad_keys(L)
     if grads.keys() == names.keys() and all(
             type(dP) is np.ndarray and dP.dtype in PARAM_DTYPES and dP.shape == params[key].shape
@@ -329,8 +335,7 @@ def cache(cache, params, L):
     It looks with dict.get, not cache[key], so that a dict that logs its reads (the backpropagation
     chapter's ReadLog) records only what backward itself reads.
     """
-    if type(cache) is not dict and not isinstance(cache, Mapping):
-        raise TypeError(f"cache must be the dict that forward returns, got {describe(cache)}")
+    mapping(cache, "cache must be the dict that forward returns")
     peek = functools.partial(dict.get, cache) if isinstance(cache, dict) else cache.get
     layout = cache_layout(tuple(layer_sizes_of(params, L)))
     missing = [key for key in ("hidden", "output", *(key for key, _ in layout)) if key not in cache]
@@ -511,7 +516,7 @@ def backward_args(params, cache_, Y):
 
 
 def gradient_check_args(params, X, Y, hidden, output, eps):
-    """The arguments of numerical_gradients; X as float64."""
+    """L for numerical_gradients(params, X, Y, hidden, output, eps), every argument checked."""
     L = parameters(params)
     X = forward_args(X, params, hidden, output)[0]
     positive_number(eps, "eps")
