@@ -1,5 +1,8 @@
 """pytest set-up for the whole repository (tests/ and nbval's chapters).
 
+Every kernel uses the same OpenBLAS kernels as the one that stored the chapters' outputs, on any
+x86 machine with AVX2 (tools/blas.py): otherwise an AVX-512 machine computes other last bits.
+
 nbval's chapter kernels talk over IPC sockets in a private folder instead of TCP. Over TCP,
 jupyter_client picks each port by binding port 0 and closing it again, so another process
 starting a kernel at the same moment (the graders in tests/test_assignments.py, Colab's
@@ -7,11 +10,17 @@ simulation in tests/test_colab.py) can take the port first: "ZMQError: Address a
 """
 import itertools
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-import nbval.kernel
-from jupyter_client.manager import KernelManager
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+import blas  # noqa: E402
+
+blas.pin()  # every kernel started by the tests computes what tools/execute.py stored (see tools/blas.py)
+
+import nbval.kernel  # noqa: E402
+from jupyter_client.manager import KernelManager  # noqa: E402
 
 
 class IPCKernelManager(KernelManager):

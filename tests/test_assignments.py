@@ -362,14 +362,24 @@ def test_an_interrupted_run_keeps_its_rows_and_resumes(dist, tmp_path):
     grades = tmp_path / "grades.csv"
     tmp = tmp_path / "tmp"
     tmp.mkdir()
+    # Ctrl-C's default action in grade.py, as in a terminal: a shell starts a background job (`make test &`)
+    # with SIGINT ignored, and Python keeps an ignored SIGINT ignored, so grade.py would never see it
     process = subprocess.Popen(grade_command(HW1, dist, folder, grades), env={**os.environ, "TMPDIR": str(tmp)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    while not (grades.exists() and "a.ipynb" in grades.read_text()) and process.poll() is None:
-        time.sleep(0.2)
-    while not processes_mentioning(str(tmp) + "/") and process.poll() is None:  # b's kernel has started
-        time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        while not (grades.exists() and "a.ipynb" in grades.read_text()) and process.poll() is None:
+            time.sleep(0.2)
+        while not processes_mentioning(str(tmp) + "/") and process.poll() is None:  # b's kernel has started
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    except BaseException:  # a failure here leaves no grader or kernel running into the next tests
+        for p in processes_mentioning(str(tmp) + "/"):
+            p.kill()
+        process.kill()
+        process.communicate()
+        raise
     assert process.returncode == 130 and "--resume" in stderr
     assert sorted(read_csv(grades)) == ["a.ipynb"]
     assert processes_mentioning(str(tmp)) == []
